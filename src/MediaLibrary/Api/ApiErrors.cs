@@ -1,0 +1,36 @@
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.WebUtilities;
+
+namespace MediaLibrary.Api;
+
+/// The one place that produces the Livingdocs error envelope (SPEC §1):
+/// `{"status": 409, "error": "Conflict", "error_details": {...}}`.
+public sealed record ErrorEnvelope(int Status, string Error, [property: JsonPropertyName("error_details")] object ErrorDetails);
+
+internal static class ApiErrors
+{
+    public static ErrorEnvelope Envelope(int status, object details) =>
+        new(status, ReasonPhrases.GetReasonPhrase(status) is { Length: > 0 } phrase ? phrase : "Error", details);
+
+    public static IResult Result(int status, object details) =>
+        TypedResults.Json(Envelope(status, details), AppJson.Options, statusCode: status);
+
+    public static Task Write(HttpContext context, int status, object details)
+    {
+        context.Response.StatusCode = status;
+        return context.Response.WriteAsJsonAsync(Envelope(status, details), AppJson.Options, context.RequestAborted);
+    }
+
+    public static IResult NotFound(string message) =>
+        Result(StatusCodes.Status404NotFound, new { name = "NotFound", message });
+
+    public static IResult Conflict(string message, object? extra = null) =>
+        Result(StatusCodes.Status409Conflict, extra ?? new { name = "Conflict", message });
+
+    /// 400 with JSON-path keys: `{"patches.0.operation": "No enum match for: \"nope\""}`.
+    public static IResult Validation(IReadOnlyDictionary<string, string> errors) =>
+        Result(StatusCodes.Status400BadRequest, errors);
+
+    public static IResult Validation(string path, string message) =>
+        Validation(new Dictionary<string, string> { [path] = message });
+}

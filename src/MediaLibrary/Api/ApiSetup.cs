@@ -1,0 +1,53 @@
+using MediaLibrary.Clients;
+using MediaLibrary.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
+using Scalar.AspNetCore;
+
+namespace MediaLibrary.Api;
+
+internal static class ApiSetup
+{
+    public static WebApplicationBuilder AddApi(this WebApplicationBuilder builder)
+    {
+        builder.Services.ConfigureHttpJsonOptions(o => AppJson.Configure(o.SerializerOptions));
+        builder.Services.AddBearerAuth();
+        builder.Services.AddOpenApi();
+        builder.Services.AddOptions<KestrelServerOptions>()
+            .Configure<IOptions<MediaLibraryOptions>>((kestrel, options) =>
+            {
+                kestrel.AddServerHeader = false;
+                kestrel.Limits.MaxRequestBodySize = options.Value.MaxJsonBodyBytes;
+            });
+        return builder;
+    }
+
+    public static WebApplication UseApi(this WebApplication app)
+    {
+        app.UseMiddleware<RequestLoggingMiddleware>();
+        app.UseMiddleware<ErrorEnvelopeMiddleware>();
+        app.UseStatusCodeEnvelope();
+        app.UseRouting();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseMiddleware<ApiVersionMiddleware>();
+        return app;
+    }
+
+    /// `/api/{apiVersion}`: features map their routes on the returned groups.
+    public static VersionedApi MapVersionedApi(this WebApplication app)
+    {
+        var api = app.MapGroup("/api/{apiVersion}").WithMetadata(new VersionedApiMetadata());
+        return new VersionedApi(api.MapGroup("").RequireAuthorization(Scopes.Read), api.MapGroup("").RequireAuthorization(Scopes.Write));
+    }
+
+    public static WebApplication MapApiReference(this WebApplication app)
+    {
+        app.MapOpenApi().AllowAnonymous();
+        app.MapScalarApiReference("/docs", o => o.WithTitle("MediaLibrary API")).AllowAnonymous();
+        return app;
+    }
+}
+
+/// Route groups by required scope (SPEC §1: write does not imply read).
+internal sealed record VersionedApi(RouteGroupBuilder Read, RouteGroupBuilder Write);

@@ -1,0 +1,82 @@
+using MediaLibrary.Cli;
+using MediaLibrary.Storage;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Logging.Console;
+using Microsoft.Extensions.Options;
+
+namespace MediaLibrary.Hosting;
+
+internal static class HostingExtensions
+{
+    public const string DefaultUrl = "http://127.0.0.1:8080";
+
+    public static WebApplicationOptions BuilderOptions(string[] args, CliCommand? cli) => new()
+    {
+        Args = cli is null ? args : [],
+        // appsettings.json sits beside the binary; `dotnet run --project` keeps the caller's working
+        // directory (where ./data belongs). Test hosts pass their own content root.
+        ContentRootPath = args.Any(a => a.StartsWith("--contentRoot", StringComparison.OrdinalIgnoreCase)) ? null : AppContext.BaseDirectory,
+    };
+
+    public static WebApplicationBuilder AddMediaLibraryHosting(this WebApplicationBuilder builder, CliCommand? cli)
+    {
+        builder.Services.AddOptions<MediaLibraryOptions>().BindConfiguration(MediaLibraryOptions.Section);
+        builder.Services.AddSingleton<IValidateOptions<MediaLibraryOptions>, MediaLibraryOptionsValidator>();
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddMemoryCache();
+
+        if (cli is not null)
+        {
+            // stdout is reserved for the command's answer (a token must be capturable).
+            builder.Logging.AddFilter(level => level >= LogLevel.Warning);
+            builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        }
+        else if (string.IsNullOrEmpty(builder.Configuration["urls"]))
+        {
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
+
+        return builder;
+    }
+
+    /// Validates settings, prepares storage, then serves or runs the CLI command. A bad setting ends
+    /// the process with one line naming it and exit code 2, never a stack trace.
+    public static async Task<int> RunMediaLibraryAsync(this WebApplication app, CliCommand? cli)
+    {
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("MediaLibrary");
+        try
+        {
+            var options = app.Services.GetRequiredService<IOptions<MediaLibraryOptions>>().Value;
+            if (app.Services.GetRequiredService<Database>().Provider == DatabaseProvider.Sqlite)
+            {
+                Directory.CreateDirectory(options.FullDataDirectory);
+            }
+
+            await app.Services.GetRequiredService<Migrator>().MigrateAsync(app.Lifetime.ApplicationStopping);
+            if (cli is not null)
+            {
+                return await CliRunner.RunAsync(cli, app.Services, CancellationToken.None);
+            }
+
+            app.Lifetime.ApplicationStarted.Register(() => LogListening(app, logger, options));
+            await app.RunAsync();
+            return 0;
+        }
+        catch (Exception e) when (e is StartupException or OptionsValidationException ||
+                                  (e is InvalidOperationException && e.Message.Contains("configuration", StringComparison.OrdinalIgnoreCase)))
+        {
+            var message = e is OptionsValidationException ove ? string.Join(" ", ove.Failures) : e.Message;
+            await Console.Error.WriteLineAsync($"MediaLibrary cannot start: {message}");
+            return 2;
+        }
+    }
+
+    private static void LogListening(WebApplication app, ILogger logger, MediaLibraryOptions options)
+    {
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+        logger.LogInformation(
+            "MediaLibrary listening on {Addresses} (data: {DataDirectory}). Create a token: dotnet run --project src/MediaLibrary -- token create --name me --scopes public-api:read,public-api:write",
+            string.Join(", ", addresses), options.FullDataDirectory);
+    }
+}

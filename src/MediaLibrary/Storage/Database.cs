@@ -1,0 +1,74 @@
+using System.Data.Common;
+using MediaLibrary.Hosting;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace MediaLibrary.Storage;
+
+public enum DatabaseProvider
+{
+    Sqlite,
+    Postgres,
+}
+
+/// Opens connections for the configured provider. SQL is plain and shared; the few provider
+/// differences live in <see cref="Dialect"/>.
+public sealed class Database : IDisposable
+{
+    private readonly NpgsqlDataSource? _postgres;
+
+    public Database(IOptions<MediaLibraryOptions> options)
+    {
+        var db = options.Value.Database;
+        Provider = db.Provider.Equals("postgres", StringComparison.OrdinalIgnoreCase) ? DatabaseProvider.Postgres : DatabaseProvider.Sqlite;
+        if (Provider == DatabaseProvider.Postgres)
+        {
+            ConnectionString = db.ConnectionString!;
+            _postgres = NpgsqlDataSource.Create(ConnectionString);
+        }
+        else
+        {
+            var dataDirectory = options.Value.FullDataDirectory;
+            ConnectionString = string.IsNullOrWhiteSpace(db.ConnectionString)
+                ? new SqliteConnectionStringBuilder { DataSource = Path.Combine(dataDirectory, "medialibrary.db") }.ToString()
+                : db.ConnectionString;
+        }
+
+        Dialect = new Dialect(Provider);
+    }
+
+    public DatabaseProvider Provider { get; }
+    public string ConnectionString { get; }
+    public Dialect Dialect { get; }
+
+    public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken = default)
+    {
+        if (_postgres is not null)
+        {
+            return await _postgres.OpenConnectionAsync(cancellationToken);
+        }
+
+        var connection = new SqliteConnection(ConnectionString);
+        await connection.OpenAsync(cancellationToken);
+        return connection;
+    }
+
+    /// A transaction that takes the write lock at once on SQLite (BEGIN IMMEDIATE), so two
+    /// read-then-write transactions queue instead of failing on lock upgrade.
+    public static async Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        connection is SqliteConnection sqlite
+            ? sqlite.BeginTransaction(deferred: false)
+            : await connection.BeginTransactionAsync(cancellationToken);
+
+    public void Dispose() => _postgres?.Dispose();
+}
+
+/// The SQL that differs between SQLite and PostgreSQL.
+public sealed class Dialect(DatabaseProvider provider)
+{
+    public bool IsPostgres => provider == DatabaseProvider.Postgres;
+
+    /// Cast for a JSON parameter (jsonb on PostgreSQL, text on SQLite).
+    public string Json(string parameter) => IsPostgres ? $"CAST({parameter} AS jsonb)" : parameter;
+}
