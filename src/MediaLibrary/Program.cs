@@ -1,22 +1,32 @@
 using MediaLibrary.Api;
 using MediaLibrary.Cli;
 using MediaLibrary.Clients;
+using MediaLibrary.Entries;
 using MediaLibrary.Hosting;
 using MediaLibrary.Storage;
 
 var cli = CliCommand.FromArgs(args);
-var builder = WebApplication.CreateBuilder(HostingExtensions.BuilderOptions(args, cli));
-builder.AddMediaLibraryHosting(cli);
-builder.AddStorage();
-builder.AddApiClients();
-builder.AddApi();
+try
+{
+    var builder = WebApplication.CreateBuilder(HostingExtensions.BuilderOptions(args, cli));
+    builder.AddMediaLibraryHosting(cli);
+    builder.AddStorage();
+    builder.AddApiClients();
+    builder.AddApi();
+    builder.AddEntries();
 
-var app = builder.Build();
-app.UseApi();
-app.MapHealth();
-app.MapApiReference();
-var api = app.MapVersionedApi();
+    var app = builder.Build();
+    app.UseApi();
+    app.MapHealth();
+    app.MapApiReference();
+    app.MapVersionedApi()
+        .MapEntries();
 
-return await app.RunMediaLibraryAsync(cli);
+    return await app.RunMediaLibraryAsync(cli);
+}
+catch (Exception e) when (HostingExtensions.IsOperatorError(e))
+{
+    return HostingExtensions.ReportOperatorError(e);
+}
 
 public partial class Program;

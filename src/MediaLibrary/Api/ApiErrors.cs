@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.WebUtilities;
 
 namespace MediaLibrary.Api;
@@ -12,7 +13,7 @@ internal static class ApiErrors
     public static ErrorEnvelope Envelope(int status, object details) =>
         new(status, ReasonPhrases.GetReasonPhrase(status) is { Length: > 0 } phrase ? phrase : "Error", details);
 
-    public static IResult Result(int status, object details) =>
+    public static JsonHttpResult<ErrorEnvelope> Result(int status, object details) =>
         TypedResults.Json(Envelope(status, details), AppJson.Options, statusCode: status);
 
     public static Task Write(HttpContext context, int status, object details)
@@ -21,16 +22,16 @@ internal static class ApiErrors
         return context.Response.WriteAsJsonAsync(Envelope(status, details), AppJson.Options, context.RequestAborted);
     }
 
-    public static IResult NotFound(string message) =>
+    public static JsonHttpResult<ErrorEnvelope> NotFound(string message) =>
         Result(StatusCodes.Status404NotFound, new { name = "NotFound", message });
 
-    public static IResult Conflict(string message, object? extra = null) =>
-        Result(StatusCodes.Status409Conflict, extra ?? new { name = "Conflict", message });
+    public static JsonHttpResult<ErrorEnvelope> EntryNotFound(string id) =>
+        NotFound($"MediaLibrary Entry does not exist (id: '{id}')");
 
     /// 400 with JSON-path keys: `{"patches.0.operation": "No enum match for: \"nope\""}`.
-    public static IResult Validation(IReadOnlyDictionary<string, string> errors) =>
+    public static JsonHttpResult<ErrorEnvelope> Validation(IReadOnlyDictionary<string, string> errors) =>
         Result(StatusCodes.Status400BadRequest, errors);
 
-    public static IResult Validation(string path, string message) =>
+    public static JsonHttpResult<ErrorEnvelope> Validation(string path, string message) =>
         Validation(new Dictionary<string, string> { [path] = message });
 }

@@ -23,6 +23,7 @@ internal static class HostingExtensions
     {
         builder.Services.AddOptions<MediaLibraryOptions>().BindConfiguration(MediaLibraryOptions.Section);
         builder.Services.AddSingleton<IValidateOptions<MediaLibraryOptions>, MediaLibraryOptionsValidator>();
+        ValidateNow(builder.Configuration);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddMemoryCache();
 
@@ -40,36 +41,55 @@ internal static class HostingExtensions
         return builder;
     }
 
-    /// Validates settings, prepares storage, then serves or runs the CLI command. A bad setting ends
-    /// the process with one line naming it and exit code 2, never a stack trace.
+    // Settings are checked before the host is built: Kestrel reads them while it is constructed.
+    private static void ValidateNow(IConfiguration configuration)
+    {
+        var options = new MediaLibraryOptions();
+        try
+        {
+            configuration.GetSection(MediaLibraryOptions.Section).Bind(options);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new StartupException(e.Message);
+        }
+
+        var result = new MediaLibraryOptionsValidator().Validate(null, options);
+        if (result.Failed)
+        {
+            throw new StartupException(string.Join(" ", result.Failures));
+        }
+    }
+
+    /// Prepares storage, then serves or runs the CLI command.
     public static async Task<int> RunMediaLibraryAsync(this WebApplication app, CliCommand? cli)
     {
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("MediaLibrary");
-        try
+        var options = app.Services.GetRequiredService<IOptions<MediaLibraryOptions>>().Value;
+        if (app.Services.GetRequiredService<Database>().Provider == DatabaseProvider.Sqlite)
         {
-            var options = app.Services.GetRequiredService<IOptions<MediaLibraryOptions>>().Value;
-            if (app.Services.GetRequiredService<Database>().Provider == DatabaseProvider.Sqlite)
-            {
-                Directory.CreateDirectory(options.FullDataDirectory);
-            }
-
-            await app.Services.GetRequiredService<Migrator>().MigrateAsync(app.Lifetime.ApplicationStopping);
-            if (cli is not null)
-            {
-                return await CliRunner.RunAsync(cli, app.Services, CancellationToken.None);
-            }
-
-            app.Lifetime.ApplicationStarted.Register(() => LogListening(app, logger, options));
-            await app.RunAsync();
-            return 0;
+            Directory.CreateDirectory(options.FullDataDirectory);
         }
-        catch (Exception e) when (e is StartupException or OptionsValidationException ||
-                                  (e is InvalidOperationException && e.Message.Contains("configuration", StringComparison.OrdinalIgnoreCase)))
+
+        await app.Services.GetRequiredService<Migrator>().MigrateAsync(app.Lifetime.ApplicationStopping);
+        if (cli is not null)
         {
-            var message = e is OptionsValidationException ove ? string.Join(" ", ove.Failures) : e.Message;
-            await Console.Error.WriteLineAsync($"MediaLibrary cannot start: {message}");
-            return 2;
+            return await CliRunner.RunAsync(cli, app.Services, CancellationToken.None);
         }
+
+        app.Lifetime.ApplicationStarted.Register(() => LogListening(app, logger, options));
+        await app.RunAsync();
+        return 0;
+    }
+
+    /// A bad setting or an unreachable database ends the process with one line and exit code 2, never a stack trace.
+    public static bool IsOperatorError(Exception e) => e is StartupException or OptionsValidationException;
+
+    public static int ReportOperatorError(Exception e)
+    {
+        var message = e is OptionsValidationException validation ? string.Join(" ", validation.Failures) : e.Message;
+        Console.Error.WriteLine($"MediaLibrary cannot start: {message}");
+        return 2;
     }
 
     private static void LogListening(WebApplication app, ILogger logger, MediaLibraryOptions options)

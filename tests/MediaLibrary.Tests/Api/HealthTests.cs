@@ -1,0 +1,81 @@
+using System.Net;
+using MediaLibrary.Tests.Infrastructure;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
+namespace MediaLibrary.Tests.Api;
+
+public sealed class HealthTests
+{
+    [Fact]
+    public async Task Healthz_needs_no_token_and_reports_503_while_the_database_is_gone_then_recovers()
+    {
+        await using var app = new TestApp();
+        await app.InitializeAsync();
+        var client = app.CreateClient();
+
+        var ok = await (await client.GetAsync("/healthz")).JsonAsync();
+        Assert.Equal("ok", ok.GetProperty("status").GetString());
+
+        await using (await DatabaseOutageAsync(app))
+        {
+            var details = await (await client.GetAsync("/healthz")).AssertEnvelopeAsync(HttpStatusCode.ServiceUnavailable);
+            Assert.Equal("ServiceUnavailable", details.GetProperty("name").GetString());
+        }
+
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/healthz")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Openapi_document_and_reference_page_need_no_token()
+    {
+        await using var app = new TestApp();
+        await app.InitializeAsync();
+        var client = app.CreateClient();
+
+        var openApi = await (await client.GetAsync("/openapi/v1.json")).JsonAsync();
+        Assert.True(openApi.GetProperty("paths").TryGetProperty("/api/{apiVersion}/mediaLibrary/{id}", out _));
+
+        var page = await client.GetAsync("/docs/");
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Contains("text/html", page.Content.Headers.ContentType?.MediaType, StringComparison.Ordinal);
+    }
+
+    /// Makes the database unreachable until disposed: PostgreSQL refuses connections to it;
+    /// the SQLite file is moved away and a directory stands in its place.
+    public static async Task<IAsyncDisposable> DatabaseOutageAsync(TestApp app)
+    {
+        if (TestApp.UsePostgres)
+        {
+            var database = new NpgsqlConnectionStringBuilder(app.ConnectionString).Database!;
+            await AdminAsync($"ALTER DATABASE {database} ALLOW_CONNECTIONS false");
+            await AdminAsync($"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{database}'");
+            NpgsqlConnection.ClearAllPools();
+            return new Restore(() => AdminAsync($"ALTER DATABASE {database} ALLOW_CONNECTIONS true"));
+        }
+
+        var file = Path.Combine(app.DataDirectory, "medialibrary.db");
+        SqliteConnection.ClearAllPools();
+        File.Move(file, file + ".away");
+        Directory.CreateDirectory(file);
+        return new Restore(() =>
+        {
+            Directory.Delete(file);
+            File.Move(file + ".away", file);
+            return Task.CompletedTask;
+        });
+    }
+
+    private static async Task AdminAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(TestApp.PostgresAdmin);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private sealed class Restore(Func<Task> restore) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync() => await restore();
+    }
+}

@@ -1,0 +1,72 @@
+using System.Net;
+using System.Net.Http.Headers;
+using MediaLibrary.Tests.Infrastructure;
+
+namespace MediaLibrary.Tests.Cli;
+
+public sealed class CliTests(TestApp app) : IClassFixture<TestApp>
+{
+    [Fact]
+    public async Task Token_create_prints_only_the_token_and_a_running_server_accepts_it_until_revoked()
+    {
+        var settings = app.Settings();
+        var name = "cli-" + Guid.NewGuid().ToString("N")[..6];
+        var (exit, stdout, stderr) = await ServiceProcess.RunAsync(settings,
+            "token", "create", "--name", name, "--scopes", "public-api:read,public-api:write", "--expires", "2099-01-01");
+        Assert.True(exit == 0, stderr);
+        var token = stdout.Trim();
+        Assert.Matches("^ml_[a-z0-9]{12}_[A-Za-z0-9_-]{43}$", token);
+        Assert.Single(stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+
+        var list = await ServiceProcess.RunAsync(settings, "token", "list");
+        Assert.Equal(0, list.ExitCode);
+        var line = Assert.Single(list.Stdout.Split('\n'), l => l.StartsWith(name, StringComparison.Ordinal));
+        Assert.Contains("public-api:read,public-api:write", line, StringComparison.Ordinal);
+        Assert.Contains("2099-01-01T00:00:00.000Z", line, StringComparison.Ordinal);
+        Assert.DoesNotContain(token[16..], list.Stdout + list.Stderr, StringComparison.Ordinal);
+
+        await using var server = await ServiceProcess.StartAsync(settings);
+        using var http = server.Client();
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        await (await http.GetAsync("/api/2026-03/mediaLibrary/nope")).AssertEnvelopeAsync(HttpStatusCode.NotFound);
+
+        var revoke = await ServiceProcess.RunAsync(settings, "token", "revoke", "--name", name);
+        Assert.True(revoke.ExitCode == 0, revoke.Stderr);
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while ((await http.GetAsync("/api/2026-03/mediaLibrary/nope")).StatusCode != HttpStatusCode.Unauthorized && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(200);
+        }
+
+        await (await http.GetAsync("/api/2026-03/mediaLibrary/nope")).AssertEnvelopeAsync(HttpStatusCode.Unauthorized);
+        var listed = (await ServiceProcess.RunAsync(settings, "token", "list")).Stdout.Split('\n').Single(l => l.StartsWith(name, StringComparison.Ordinal));
+        Assert.Matches(@"Z\s+\d{4}-\d\d-\d\dT[\d:.]+Z$", listed.TrimEnd());
+    }
+
+    [Theory]
+    [InlineData("--scopes", "public-api:read")]
+    [InlineData("--name", "x", "--scopes", "admin")]
+    [InlineData("--name", "x", "--scopes", "public-api:read", "--expires", "someday")]
+    public async Task Token_create_with_bad_arguments_fails_without_printing_a_token(params string[] flags)
+    {
+        var (exit, stdout, stderr) = await ServiceProcess.RunAsync(app.Settings(), ["token", "create", .. flags]);
+        Assert.Equal(1, exit);
+        Assert.Equal("", stdout.Trim());
+        Assert.False(string.IsNullOrWhiteSpace(stderr));
+    }
+
+    [Theory]
+    [InlineData("MediaLibrary:Database:Provider", "oracle", "MediaLibrary__Database__Provider")]
+    [InlineData("MediaLibrary:RetiredApiVersions", "2019-01", "MediaLibrary__RetiredApiVersions")]
+    [InlineData("MediaLibrary:PublicBaseUrl", "not a url", "MediaLibrary__PublicBaseUrl")]
+    [InlineData("MediaLibrary:MaxJsonBodyBytes", "lots", "MediaLibrary:MaxJsonBodyBytes")]
+    public async Task A_bad_setting_stops_the_start_with_one_line_naming_it(string key, string value, string named)
+    {
+        var settings = app.Settings();
+        settings[key] = value;
+        var (exit, _, stderr) = await ServiceProcess.RunAsync(settings, "--urls", "http://127.0.0.1:0");
+        Assert.Equal(2, exit);
+        Assert.Contains(named, stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+    }
+}
