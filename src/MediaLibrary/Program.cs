@@ -1,4 +1,5 @@
 using MediaLibrary.Api;
+using MediaLibrary.Assets;
 using MediaLibrary.Cli;
 using MediaLibrary.Clients;
 using MediaLibrary.Entries;
@@ -13,6 +14,7 @@ try
     builder.AddStorage();
     builder.AddApiClients();
     builder.AddApi();
+    builder.AddAssets();
     builder.AddEntries();
 
     var app = builder.Build();
@@ -20,6 +22,7 @@ try
     app.MapHealth();
     app.MapApiReference();
     app.MapVersionedApi()
+        .MapAssets()
         .MapEntries();
 
     return await app.RunMediaLibraryAsync(cli);

@@ -25,8 +25,6 @@ internal static class EntriesSetup
 {
     public static WebApplicationBuilder AddEntries(this WebApplicationBuilder builder)
     {
-        builder.Services.AddHttpContextAccessor();
-        builder.Services.AddSingleton<Assets.AssetUrls>();
         builder.Services.AddSingleton<EntryStore>();
         builder.Services.AddSingleton<EntryMapper>();
         return builder;

@@ -1,3 +1,4 @@
+using MediaLibrary.Assets;
 using MediaLibrary.Cli;
 using MediaLibrary.Storage;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -72,6 +73,7 @@ internal static class HostingExtensions
         }
 
         await app.Services.GetRequiredService<Migrator>().MigrateAsync(app.Lifetime.ApplicationStopping);
+        await PrepareBlobStoreAsync(app.Services.GetRequiredService<IBlobStore>(), options, app.Lifetime.ApplicationStopping);
         if (cli is not null)
         {
             return await CliRunner.RunAsync(cli, app.Services, CancellationToken.None);
@@ -80,6 +82,23 @@ internal static class HostingExtensions
         app.Lifetime.ApplicationStarted.Register(() => LogListening(app, logger, options));
         await app.RunAsync();
         return 0;
+    }
+
+    private static async Task PrepareBlobStoreAsync(IBlobStore store, MediaLibraryOptions options, CancellationToken ct)
+    {
+        if (store is not S3BlobStore s3 || !options.Blobs.S3.CreateBucket)
+        {
+            return;
+        }
+
+        try
+        {
+            await s3.EnsureBucketAsync(ct);
+        }
+        catch (Exception e) when (e is Amazon.Runtime.AmazonServiceException or HttpRequestException)
+        {
+            throw new StartupException($"Cannot create or reach the S3 bucket '{options.Blobs.S3.Bucket}': {e.Message}");
+        }
     }
 
     /// A bad setting or an unreachable database ends the process with one line and exit code 2, never a stack trace.

@@ -1,4 +1,5 @@
 using MediaLibrary.Api;
+using MediaLibrary.Assets;
 
 namespace MediaLibrary.Hosting;
 
@@ -11,6 +12,10 @@ public sealed class MediaLibraryOptions
     public string DataDirectory { get; set; } = "data";
 
     public DatabaseOptions Database { get; set; } = new();
+
+    public BlobOptions Blobs { get; set; } = new();
+
+    public UploadOptions Upload { get; set; } = new();
 
     /// Project config with the media types (SPEC §6); the shipped default when empty.
     public string? MediaTypesFile { get; set; }
@@ -28,6 +33,11 @@ public sealed class MediaLibraryOptions
     public int TokenCacheSeconds { get; set; } = 2;
 
     public string FullDataDirectory => Path.GetFullPath(DataDirectory);
+
+    public string BlobRoot => Path.GetFullPath(Blobs.Root ?? Path.Combine(DataDirectory, "assets"));
+
+    /// Where uploads are spooled while their type and size are checked.
+    public string SpoolDirectory => Path.Combine(FullDataDirectory, "tmp");
 
     public HashSet<string> RetiredVersions() =>
         (RetiredApiVersions ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)

@@ -38,6 +38,43 @@ internal sealed class MediaLibraryOptionsValidator : IValidateOptions<MediaLibra
             errors.Add($"MediaLibrary__PublicBaseUrl must be an absolute http(s) URL (got '{options.PublicBaseUrl}').");
         }
 
+        var blobs = options.Blobs.Provider?.ToLowerInvariant();
+        if (blobs is not ("filesystem" or "s3"))
+        {
+            errors.Add($"MediaLibrary__Blobs__Provider must be 'filesystem' or 's3' (got '{options.Blobs.Provider}').");
+        }
+        else if (blobs == "s3")
+        {
+            var s3 = options.Blobs.S3;
+            if (string.IsNullOrWhiteSpace(s3.Bucket) || s3.Bucket.Length is < 3 or > 63)
+            {
+                errors.Add("MediaLibrary__Blobs__S3__Bucket is required when MediaLibrary__Blobs__Provider is 's3' (3 to 63 characters).");
+            }
+
+            if (!string.IsNullOrEmpty(s3.ServiceUrl) && !Uri.TryCreate(s3.ServiceUrl, UriKind.Absolute, out _))
+            {
+                errors.Add($"MediaLibrary__Blobs__S3__ServiceUrl must be an absolute URL (got '{s3.ServiceUrl}').");
+            }
+
+            if (string.IsNullOrEmpty(s3.AccessKey) != string.IsNullOrEmpty(s3.SecretKey))
+            {
+                errors.Add("MediaLibrary__Blobs__S3__AccessKey and MediaLibrary__Blobs__S3__SecretKey go together.");
+            }
+        }
+
+        if (options.Upload.MaxBytes < 1)
+        {
+            errors.Add("MediaLibrary__Upload__MaxBytes must be positive.");
+        }
+
+        foreach (var type in options.Upload.AllowedTypes.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!Assets.TypeSniffer.KnownTypes.Contains(type))
+            {
+                errors.Add($"MediaLibrary__Upload__AllowedTypes names '{type}', which the server cannot detect (known: {string.Join(", ", Assets.TypeSniffer.KnownTypes)}).");
+            }
+        }
+
         if (options.MaxJsonBodyBytes < 1024)
         {
             errors.Add("MediaLibrary__MaxJsonBodyBytes must be at least 1024.");
