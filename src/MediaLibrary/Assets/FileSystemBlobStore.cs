@@ -61,7 +61,7 @@ public sealed class FileSystemBlobStore : IBlobStore
         var count = Math.Min(length ?? total - start, total - start);
         stream.Position = start;
         var lastModified = File.GetLastWriteTimeUtc(path);
-        return Task.FromResult<BlobRead?>(new BlobRead(stream, start, count, total, lastModified, path));
+        return Task.FromResult<BlobRead?>(new BlobRead(new BoundedStream(stream, count), start, count, total, lastModified, path));
     }
 
     public async Task PutFileAsync(string key, string localFile, string contentType, CancellationToken ct)

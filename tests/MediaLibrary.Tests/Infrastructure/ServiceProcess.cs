@@ -13,6 +13,15 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public Uri BaseAddress { get; }
 
+    public int ProcessId => _process.Id;
+
+    /// Peak resident memory of the process so far (VmHWM), in bytes.
+    public long PeakResidentBytes()
+    {
+        var line = File.ReadLines($"/proc/{_process.Id}/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+    }
+
     public static string Executable => Path.Combine(AppContext.BaseDirectory, "MediaLibrary.dll");
 
     public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(IDictionary<string, string?> settings, params string[] args)
