@@ -4,6 +4,7 @@ using MediaLibrary.Cli;
 using MediaLibrary.Clients;
 using MediaLibrary.Entries;
 using MediaLibrary.Hosting;
+using MediaLibrary.MediaTypes;
 using MediaLibrary.Storage;
 
 var cli = CliCommand.FromArgs(args);
@@ -14,6 +15,7 @@ try
     builder.AddStorage();
     builder.AddApiClients();
     builder.AddApi();
+    builder.AddMediaTypes();
     builder.AddAssets();
     builder.AddEntries();
 

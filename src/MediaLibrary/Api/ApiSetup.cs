@@ -12,6 +12,7 @@ internal static class ApiSetup
     {
         builder.Services.ConfigureHttpJsonOptions(o => AppJson.Configure(o.SerializerOptions));
         builder.Services.AddBearerAuth();
+        builder.Services.AddSingleton<JsonBody>();
         builder.Services.AddOpenApi();
         builder.Services.AddOptions<KestrelServerOptions>()
             .Configure<IOptions<MediaLibraryOptions>>((kestrel, options) =>

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using MediaLibrary.Api;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -5,19 +6,107 @@ namespace MediaLibrary.Entries;
 
 internal static class EntryEndpoints
 {
+    public const int MaxIds = 100;
+
     public static VersionedApi MapEntries(this VersionedApi api)
     {
         api.Read.MapGet("/mediaLibrary/{id}", GetEntryAsync).WithName("GetMediaLibraryEntry").WithTags("Media Library");
+        api.Read.MapGet("/mediaLibrary", ListEntriesAsync).WithName("GetMediaLibraryEntries").WithTags("Media Library");
+        api.Write.MapPatch("/mediaLibrary/{id}", PatchEntryAsync).WithName("PatchMediaLibraryEntry").WithTags("Media Library");
+        api.Write.MapPost("/import/mediaLibrary", ImportAsync).WithName("ImportMediaLibraryEntries").WithTags("Media Library");
         return api;
     }
 
     public static async Task<Results<Ok<EntryResponse>, JsonHttpResult<ErrorEnvelope>>> GetEntryAsync(
-        string id, ApiVersion apiVersion, EntryStore store, EntryMapper mapper, CancellationToken ct)
+        string id, EntryStore store, EntryMapper mapper, CancellationToken ct)
     {
         var row = id.Length <= 64 ? await store.GetAsync(id, ct) : null;
-        return row is null
-            ? ApiErrors.EntryNotFound(id)
-            : TypedResults.Ok(mapper.ToResponse(row));
+        return row is null ? ApiErrors.EntryNotFound(id) : TypedResults.Ok(mapper.ToResponse(row));
+    }
+
+    public sealed record EntryList(IReadOnlyList<EntryResponse> Results);
+
+    public static async Task<IResult> ListEntriesAsync(
+        string? ids, string? externalId, string? systemName, ApiVersion apiVersion, EntryStore store, EntryMapper mapper, CancellationToken ct)
+    {
+        List<EntryRow> rows;
+        if (!string.IsNullOrEmpty(ids))
+        {
+            if (externalId is not null)
+            {
+                return ApiErrors.Validation("ids", "use either ids or externalId, not both");
+            }
+
+            var wanted = ids.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Distinct().ToList();
+            if (wanted.Count > MaxIds)
+            {
+                return ApiErrors.Validation("ids", $"at most {MaxIds} ids are allowed (got {wanted.Count})");
+            }
+
+            var found = (await store.GetManyAsync(wanted.Where(i => i.Length <= 64).ToList(), ct)).ToDictionary(r => r.Id, StringComparer.Ordinal);
+            rows = wanted.Where(found.ContainsKey).Select(i => found[i]).ToList();
+        }
+        else if (!string.IsNullOrEmpty(externalId))
+        {
+            rows = await store.FindByExternalIdAsync(externalId, systemName, ct);
+        }
+        else
+        {
+            return ApiErrors.Validation("ids", "one of ids or externalId is required");
+        }
+
+        var entries = rows.Select(mapper.ToResponse).ToList();
+        return apiVersion >= ApiVersion.V2026_01 ? TypedResults.Ok(new EntryList(entries)) : TypedResults.Ok(entries);
+    }
+
+    public static async Task<Results<Ok<PatchResponse>, JsonHttpResult<ErrorEnvelope>>> PatchEntryAsync(
+        string id, HttpRequest request, ApiVersion apiVersion, JsonBody json, EntryPatcher patcher, CancellationToken ct)
+    {
+        var (body, error) = await json.ReadAsync(request, ct);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        return id.Length > 64 ? ApiErrors.EntryNotFound(id) : await patcher.PatchAsync(id, body!, apiVersion, ct);
+    }
+
+    public sealed record ImportResponseLegacy(IReadOnlyList<ImportResult> MediaLibraryEntries);
+
+    public sealed record ImportResponse(IReadOnlyList<ImportResult> Results);
+
+    public static async Task<IResult> ImportAsync(HttpRequest request, ApiVersion apiVersion, JsonBody json, EntryImporter importer, CancellationToken ct)
+    {
+        var (body, error) = await json.ReadAsync(request, ct);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        var shape = new JsonShape();
+        var obj = shape.Object(body, "", "mediaLibraryEntries");
+        if (obj is null || !shape.Ok)
+        {
+            return ApiErrors.Validation(shape.Errors);
+        }
+
+        if (obj["mediaLibraryEntries"] is not JsonArray items)
+        {
+            return ApiErrors.Validation("mediaLibraryEntries", "is required and must be an array");
+        }
+
+        if (items.Count > EntryImporter.MaxItems)
+        {
+            return ApiErrors.Validation("mediaLibraryEntries", $"must hold at most {EntryImporter.MaxItems} entries (got {items.Count})");
+        }
+
+        var results = new List<ImportResult>(items.Count);
+        foreach (var item in items)
+        {
+            results.Add(await importer.ImportAsync(item, ct));
+        }
+
+        return apiVersion >= ApiVersion.V2026_01 ? TypedResults.Ok(new ImportResponse(results)) : TypedResults.Ok(new ImportResponseLegacy(results));
     }
 }
 
@@ -27,6 +116,8 @@ internal static class EntriesSetup
     {
         builder.Services.AddSingleton<EntryStore>();
         builder.Services.AddSingleton<EntryMapper>();
+        builder.Services.AddSingleton<EntryImporter>();
+        builder.Services.AddSingleton<EntryPatcher>();
         return builder;
     }
 }

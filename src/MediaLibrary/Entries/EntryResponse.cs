@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using MediaLibrary.Assets;
+using MediaLibrary.MediaTypes;
 
 namespace MediaLibrary.Entries;
 
@@ -19,7 +20,7 @@ public sealed record EntryResponse(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt);
 
-internal sealed class EntryMapper(AssetUrls urls)
+internal sealed class EntryMapper(AssetUrls urls, MediaTypeCatalog types, TimeProvider time)
 {
     public EntryResponse ToResponse(EntryRow row)
     {
@@ -33,9 +34,10 @@ internal sealed class EntryMapper(AssetUrls urls)
             }
         }
 
+        var metadata = JsonNode.Parse(row.Metadata)!.AsObject();
+        var state = EntryState.Of(types.Find(row.MediaType), row.Revoked, metadata, time.GetUtcNow());
         return new EntryResponse(row.Id, row.Version, row.MediaType, row.SystemName, row.ExternalId, asset,
-            JsonNode.Parse(row.Metadata)!.AsObject(), translations, row.Revoked ? "revoked" : "active", row.Archived,
-            row.Revoked ? row.RevokeNote : null, row.CreatedAt, row.UpdatedAt);
+            metadata, translations, state, row.Archived, row.Revoked ? row.RevokeNote : null, row.CreatedAt, row.UpdatedAt);
     }
 
     private JsonObject WithUrl(JsonObject asset)

@@ -1,15 +1,124 @@
+using System.Data.Common;
 using Dapper;
 using MediaLibrary.Storage;
 
 namespace MediaLibrary.Entries;
 
-/// Reads and writes media_entries with plain SQL.
+public enum InsertOutcome
+{
+    Inserted,
+    DuplicateId,
+    DuplicateExternalId,
+}
+
+/// Reads and writes media_entries and their key history with plain SQL.
 internal sealed class EntryStore(Database database)
 {
+    private Dialect Sql => database.Dialect;
+
     public async Task<EntryRow?> GetAsync(string id, CancellationToken ct)
     {
         await using var connection = await database.OpenAsync(ct);
         return await connection.QuerySingleOrDefaultAsync<EntryRow>(new CommandDefinition(
             $"SELECT {EntryRow.Columns} FROM media_entries WHERE id = @id", new { id }, cancellationToken: ct));
+    }
+
+    /// One query for up to 100 ids; the caller restores the order.
+    public async Task<List<EntryRow>> GetManyAsync(IReadOnlyCollection<string> ids, CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        return (await connection.QueryAsync<EntryRow>(new CommandDefinition(
+            $"SELECT {EntryRow.Columns} FROM media_entries WHERE id IN @ids", new { ids }, cancellationToken: ct))).AsList();
+    }
+
+    public async Task<List<EntryRow>> FindByExternalIdAsync(string externalId, string? systemName, CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        var sql = $"SELECT {EntryRow.Columns} FROM media_entries WHERE external_id = @externalId" +
+                  (systemName is null ? "" : " AND system_name = @systemName") + " ORDER BY system_name, id";
+        return (await connection.QueryAsync<EntryRow>(new CommandDefinition(sql, new { externalId, systemName }, cancellationToken: ct))).AsList();
+    }
+
+    public async Task<InsertOutcome> InsertAsync(EntryRow row, IEnumerable<string> keys, CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        await using var transaction = await Database.BeginWriteAsync(connection, ct);
+        try
+        {
+            await connection.ExecuteAsync(new CommandDefinition(
+                $"""
+                INSERT INTO media_entries ({EntryRow.Columns})
+                VALUES (@Id, @Version, @MediaType, @SystemName, @ExternalId, @Revoked, @RevokeNote, @Archived,
+                        {Sql.Json("@Asset")}, {Sql.Json("@Metadata")}, {Sql.Json("@Translations")}, @CreatedAt, @UpdatedAt)
+                """, row, transaction, cancellationToken: ct));
+            await AddKeysAsync(connection, transaction, row.Id, keys, ct);
+            await transaction.CommitAsync(ct);
+            return InsertOutcome.Inserted;
+        }
+        catch (DbException e) when (Dialect.UniqueViolation(e) is { } constraint)
+        {
+            return constraint.Contains("external", StringComparison.Ordinal) ? InsertOutcome.DuplicateExternalId : InsertOutcome.DuplicateId;
+        }
+    }
+
+    /// Opens the transaction of a PATCH: the row is read under the write lock.
+    public async Task<(DbConnection Connection, DbTransaction Transaction, EntryRow? Row)> BeginUpdateAsync(string id, CancellationToken ct)
+    {
+        var connection = await database.OpenAsync(ct);
+        try
+        {
+            var transaction = await Database.BeginWriteAsync(connection, ct);
+            var row = await connection.QuerySingleOrDefaultAsync<EntryRow>(new CommandDefinition(
+                $"SELECT {EntryRow.Columns} FROM media_entries WHERE id = @id{Sql.ForUpdate}", new { id }, transaction, cancellationToken: ct));
+            return (connection, transaction, row);
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// The single conditional write of a PATCH: true when the row still had the expected version.
+    public async Task<bool> UpdateAsync(DbConnection connection, DbTransaction transaction, EntryRow row, int expectedVersion, IEnumerable<string> newKeys, CancellationToken ct)
+    {
+        var changed = await connection.ExecuteAsync(new CommandDefinition(
+            $"""
+            UPDATE media_entries
+            SET version = @Version, revoked = @Revoked, revoke_note = @RevokeNote, archived = @Archived,
+                asset = {Sql.Json("@Asset")}, metadata = {Sql.Json("@Metadata")}, translations = {Sql.Json("@Translations")},
+                updated_at = @UpdatedAt
+            WHERE id = @Id AND version = @ExpectedVersion
+            """,
+            new
+            {
+                row.Id, row.Version, row.Revoked, row.RevokeNote, row.Archived, row.Asset, row.Metadata, row.Translations,
+                row.UpdatedAt, ExpectedVersion = expectedVersion,
+            },
+            transaction, cancellationToken: ct));
+        if (changed != 1)
+        {
+            return false;
+        }
+
+        await AddKeysAsync(connection, transaction, row.Id, newKeys, ct);
+        return true;
+    }
+
+    public async Task<List<string>> KeysAsync(string id, CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        return (await connection.QueryAsync<string>(new CommandDefinition(
+            "SELECT key FROM media_entry_keys WHERE entry_id = @id ORDER BY key", new { id }, cancellationToken: ct))).AsList();
+    }
+
+    private static async Task AddKeysAsync(DbConnection connection, DbTransaction transaction, string id, IEnumerable<string> keys, CancellationToken ct)
+    {
+        foreach (var key in keys.Distinct())
+        {
+            await connection.ExecuteAsync(new CommandDefinition(
+                "INSERT INTO media_entry_keys (key, entry_id) VALUES (@key, @id) ON CONFLICT DO NOTHING",
+                new { key, id }, transaction, cancellationToken: ct));
+        }
     }
 }

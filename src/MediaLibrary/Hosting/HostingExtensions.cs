@@ -72,6 +72,7 @@ internal static class HostingExtensions
             Directory.CreateDirectory(options.FullDataDirectory);
         }
 
+        app.Services.GetRequiredService<MediaTypes.MediaTypeCatalog>();
         await app.Services.GetRequiredService<Migrator>().MigrateAsync(app.Lifetime.ApplicationStopping);
         await PrepareBlobStoreAsync(app.Services.GetRequiredService<IBlobStore>(), options, app.Lifetime.ApplicationStopping);
         if (cli is not null)

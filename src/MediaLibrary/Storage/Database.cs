@@ -71,4 +71,16 @@ public sealed class Dialect(DatabaseProvider provider)
 
     /// Cast for a JSON parameter (jsonb on PostgreSQL, text on SQLite).
     public string Json(string parameter) => IsPostgres ? $"CAST({parameter} AS jsonb)" : parameter;
+
+    /// Row lock for read-then-write; SQLite's BEGIN IMMEDIATE already holds the write lock.
+    public string ForUpdate => IsPostgres ? " FOR UPDATE" : "";
+
+    /// The violated unique constraint or primary key: the index name on PostgreSQL, the column
+    /// list on SQLite. Null when the exception is something else.
+    public static string? UniqueViolation(Exception e) => e switch
+    {
+        Npgsql.PostgresException { SqlState: "23505" } pg => pg.ConstraintName,
+        Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 19 } sqlite when sqlite.Message.Contains("UNIQUE", StringComparison.Ordinal) => sqlite.Message,
+        _ => null,
+    };
 }

@@ -1,0 +1,202 @@
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using MediaLibrary.Api;
+using MediaLibrary.Assets;
+using MediaLibrary.MediaTypes;
+
+namespace MediaLibrary.Entries;
+
+/// One result of `POST /import/mediaLibrary`, in request order.
+public sealed record ImportResult(
+    bool Ok, int Status, string? Id = null, string? Error = null,
+    [property: System.Text.Json.Serialization.JsonPropertyName("error_details")] object? ErrorDetails = null);
+
+public sealed record ImportPathError(string Path, string Message);
+
+/// Validates and stores one imported entry; anything wrong with it is its own result (SPEC §4).
+internal sealed partial class EntryImporter(EntryStore store, MediaTypeCatalog types, IBlobStore blobs, TimeProvider time)
+{
+    public const int MaxItems = 100;
+    private const string IdAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";
+    private static readonly string[] Allowed = ["id", "systemName", "externalId", "mediaType", "asset", "metadata", "translations"];
+
+    public async Task<ImportResult> ImportAsync(JsonNode? item, CancellationToken ct)
+    {
+        var shape = new JsonShape();
+        var obj = shape.Object(item, "", Allowed);
+        if (obj is null)
+        {
+            return Invalid(shape);
+        }
+
+        var id = shape.String(obj, "", "id", required: false, maxLength: 32);
+        if (id is not null && !ImportId().IsMatch(id))
+        {
+            shape.Add("id", "must match ^[a-zA-Z0-9-]{1,32}$");
+        }
+
+        var systemName = shape.String(obj, "", "systemName", required: false, maxLength: 200);
+        var externalId = shape.String(obj, "", "externalId", required: false, maxLength: 200);
+        if (externalId is not null && systemName is null)
+        {
+            shape.Add("externalId", "requires systemName");
+        }
+
+        var handle = shape.String(obj, "", "mediaType", required: true, maxLength: 100);
+        var type = types.Find(handle);
+        if (handle is not null && type is null)
+        {
+            shape.Add("mediaType", $"'{handle}' is not a media type of this project (known: {string.Join(", ", types.All.Select(t => t.Handle))})");
+        }
+
+        if (type is null)
+        {
+            return Invalid(shape);
+        }
+
+        var asset = AssetSchema.Read(shape, obj["asset"], "asset", type.Kind);
+        var metadata = obj["metadata"] is null ? [] : obj["metadata"] as JsonObject;
+        if (metadata is null)
+        {
+            shape.Add("metadata", "must be an object");
+        }
+
+        var translations = ReadTranslations(shape, obj["translations"], type, out var translationMetadataErrors);
+        if (!shape.Ok)
+        {
+            return Invalid(shape);
+        }
+
+        var metadataErrors = MetadataRules.Check(type, metadata!, requireRequired: true);
+        metadataErrors.AddRange(translationMetadataErrors);
+        if (metadataErrors.Count > 0)
+        {
+            return new ImportResult(false, 400, Error: "ValidationError",
+                ErrorDetails: new { message = "Metadata validation failed.", errors = metadataErrors });
+        }
+
+        var keys = new List<(string Path, string Key)> { ("asset.key", asset!["key"]!.GetValue<string>()) };
+        keys.AddRange(translations.Select((t, i) => (t["asset"]?["key"]?.GetValue<string>(), i))
+            .Where(t => t.Item1 is not null).Select(t => ($"translations.{t.i}.asset.key", t.Item1!)));
+        foreach (var (path, key) in keys)
+        {
+            if (await blobs.StatAsync(key, ct) is null)
+            {
+                shape.Add(path, $"no file with key '{key}' exists in storage; upload it first");
+            }
+        }
+
+        if (!shape.Ok)
+        {
+            return Invalid(shape);
+        }
+
+        var now = Now(time);
+        var row = new EntryRow
+        {
+            Id = id ?? RandomNumberGenerator.GetString(IdAlphabet, 12),
+            Version = 1,
+            MediaType = type.Handle,
+            SystemName = systemName,
+            ExternalId = externalId,
+            Asset = asset!.ToJsonString(),
+            Metadata = MetadataRules.WithoutNulls(metadata!).ToJsonString(),
+            Translations = new JsonArray([.. translations]).ToJsonString(),
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+
+        return await store.InsertAsync(row, keys.Select(k => k.Key), ct) switch
+        {
+            InsertOutcome.Inserted => new ImportResult(true, 200, row.Id),
+            InsertOutcome.DuplicateId => Conflict($"id is not unique: '{row.Id}'"),
+            _ => Conflict($"externalId is not unique: '{externalId}' (systemName: '{systemName}')"),
+        };
+    }
+
+    private static List<JsonObject> ReadTranslations(JsonShape shape, JsonNode? node, MediaTypeDefinition type, out List<MetadataError> metadataErrors)
+    {
+        metadataErrors = [];
+        var result = new List<JsonObject>();
+        if (node is null)
+        {
+            return result;
+        }
+
+        if (node is not JsonArray list || list.Count > 100)
+        {
+            shape.Add("translations", "must be an array of at most 100 translations");
+            return result;
+        }
+
+        for (var i = 0; i < list.Count; i++)
+        {
+            var path = $"translations.{i}";
+            var translation = shape.Object(list[i], path, "locale", "metadata", "asset");
+            if (translation is null)
+            {
+                continue;
+            }
+
+            var locale = shape.String(translation, path, "locale", required: true, maxLength: 35);
+            if (locale is not null && !MetadataValidator.LocalePattern().IsMatch(locale))
+            {
+                shape.Add($"{path}.locale", "must match ^[a-z][a-zA-Z0-9-]+$");
+            }
+            else if (locale is not null && result.Any(t => t["locale"]!.GetValue<string>() == locale))
+            {
+                shape.Add($"{path}.locale", $"'{locale}' appears twice");
+            }
+
+            var stored = new JsonObject { ["locale"] = locale };
+            if (translation["metadata"] is { } metadataNode)
+            {
+                if (metadataNode is JsonObject metadata)
+                {
+                    metadataErrors.AddRange(MetadataRules.Check(type, metadata, requireRequired: false)
+                        .Select(e => e with { MetadataProperty = $"{path}.metadata.{e.MetadataProperty}" }));
+                    stored["metadata"] = MetadataRules.WithoutNulls(metadata);
+                }
+                else
+                {
+                    shape.Add($"{path}.metadata", "must be an object");
+                }
+            }
+
+            if (translation["asset"] is { } assetNode)
+            {
+                if (!type.Translatable)
+                {
+                    shape.Add($"{path}.asset", $"assets of media type '{type.Handle}' are not translatable");
+                }
+                else if (AssetSchema.Read(shape, assetNode, $"{path}.asset", type.Kind) is { } asset)
+                {
+                    stored["asset"] = asset;
+                }
+            }
+
+            result.Add(stored);
+        }
+
+        return result;
+    }
+
+    internal static DateTimeOffset Now(TimeProvider time)
+    {
+        var now = time.GetUtcNow();
+        return now.AddTicks(-(now.Ticks % TimeSpan.TicksPerMillisecond));
+    }
+
+    private static ImportResult Invalid(JsonShape shape) => new(false, 400, Error: "ValidationError", ErrorDetails: new
+    {
+        message = "Invalid media library entry.",
+        errors = shape.Errors.Select(e => new ImportPathError(e.Key, e.Value)),
+    });
+
+    private static ImportResult Conflict(string message) =>
+        new(false, 409, Error: "UniqueIdViolation", ErrorDetails: new { message });
+
+    [GeneratedRegex("^[a-zA-Z0-9-]{1,32}$")]
+    private static partial Regex ImportId();
+}

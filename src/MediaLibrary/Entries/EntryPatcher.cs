@@ -1,0 +1,161 @@
+using System.Text.Json.Nodes;
+using MediaLibrary.Api;
+using MediaLibrary.Assets;
+using MediaLibrary.MediaTypes;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace MediaLibrary.Entries;
+
+public sealed record PatchResponse(int Status, int Version);
+
+/// PATCH /mediaLibrary/{id}: all operations or none, one conditional UPDATE (SPEC §3).
+internal sealed class EntryPatcher(EntryStore store, MediaTypeCatalog types, IBlobStore blobs, TimeProvider time, ILogger<EntryPatcher> logger)
+{
+    public async Task<Results<Ok<PatchResponse>, JsonHttpResult<ErrorEnvelope>>> PatchAsync(
+        string id, JsonNode body, ApiVersion version, CancellationToken ct)
+    {
+        // The media type never changes, so the request can be checked fully before the row is locked.
+        var current = await store.GetAsync(id, ct);
+        if (current is null)
+        {
+            return ApiErrors.EntryNotFound(id);
+        }
+
+        var type = types.Find(current.MediaType) ?? throw new InvalidOperationException($"Entry {id} has unknown media type {current.MediaType}.");
+        var shape = new JsonShape();
+        var request = PatchRequest.Parse(shape, body, type, version);
+        if (request is null)
+        {
+            return ApiErrors.Validation(shape.Errors);
+        }
+
+        foreach (var replace in request.Operations.OfType<ReplaceAsset>())
+        {
+            var key = replace.Asset["key"]!.GetValue<string>();
+            if (await blobs.StatAsync(key, ct) is null)
+            {
+                return ApiErrors.Validation(replace.Path("value.key"), $"no file with key '{key}' exists in storage; upload it first");
+            }
+        }
+
+        var (connection, transaction, row) = await store.BeginUpdateAsync(id, ct);
+        await using (connection)
+        await using (transaction)
+        {
+            if (row is null)
+            {
+                return ApiErrors.EntryNotFound(id);
+            }
+
+            if (request.Version is { } expected && expected != row.Version)
+            {
+                return VersionConflict(expected, row.Version);
+            }
+
+            var document = EntryDocument.From(row);
+            foreach (var operation in request.Operations)
+            {
+                if (Apply(document, operation, version) is { } failure)
+                {
+                    return failure;
+                }
+            }
+
+            if (document.SameAs(row))
+            {
+                return TypedResults.Ok(new PatchResponse(200, row.Version));
+            }
+
+            var updated = new EntryRow
+            {
+                Id = row.Id, Version = row.Version + 1, MediaType = row.MediaType, SystemName = row.SystemName, ExternalId = row.ExternalId,
+                Revoked = document.Revoked, RevokeNote = document.RevokeNote, Archived = document.Archived,
+                Asset = document.Asset.ToJsonString(), Metadata = document.Metadata.ToJsonString(), Translations = document.Translations.ToJsonString(),
+                CreatedAt = row.CreatedAt, UpdatedAt = request.PreserveUpdatedAt ? row.UpdatedAt : EntryImporter.Now(time),
+            };
+            if (!await store.UpdateAsync(connection, transaction, updated, row.Version, document.NewKeys, ct))
+            {
+                // Only possible if the row lock was not honoured; report it instead of losing a write.
+                return VersionConflict(request.Version ?? row.Version, row.Version + 1);
+            }
+
+            await transaction.CommitAsync(ct);
+            logger.LogInformation("Patched entry {EntryId} to version {Version} ({Operations})",
+                id, updated.Version, string.Join(",", request.Operations.Select(o => o.GetType().Name)));
+            return TypedResults.Ok(new PatchResponse(200, updated.Version));
+        }
+    }
+
+    private static JsonHttpResult<ErrorEnvelope>? Apply(EntryDocument entry, PatchOperation operation, ApiVersion version)
+    {
+        switch (operation)
+        {
+            case SetMetadataProperty set:
+                if (set.Value is null)
+                {
+                    entry.Metadata.Remove(set.PropertyName);
+                }
+                else
+                {
+                    entry.Metadata[set.PropertyName] = set.Value.DeepClone();
+                }
+
+                return null;
+
+            case ReplaceAsset replace:
+                entry.Asset = (JsonObject)replace.Asset.DeepClone();
+                entry.NewKeys.Add(replace.Asset["key"]!.GetValue<string>());
+                return null;
+
+            case RevokeAsset revoke:
+                if (entry.Revoked)
+                {
+                    // Before 2026-01 a second revoke was accepted and changed nothing.
+                    return version >= ApiVersion.V2026_01 ? Conflict("The asset is already revoked.") : null;
+                }
+
+                entry.Revoked = true;
+                entry.RevokeNote = revoke.Note;
+                return null;
+
+            case UnrevokeAsset:
+                if (!entry.Revoked)
+                {
+                    return Conflict("The asset is not revoked.");
+                }
+
+                entry.Revoked = false;
+                entry.RevokeNote = null;
+                return null;
+
+            case ArchiveEntry:
+                entry.Archived = true;
+                return null;
+
+            case RemoveAsset remove:
+                var translation = entry.Translation(remove.Locale);
+                if (translation is null)
+                {
+                    return ApiErrors.Validation(remove.Path("locale"), $"the entry has no translation for locale '{remove.Locale}'");
+                }
+
+                translation.Remove("asset");
+                return null;
+
+            default:
+                throw new InvalidOperationException($"Unhandled operation {operation}.");
+        }
+    }
+
+    private static JsonHttpResult<ErrorEnvelope> Conflict(string message) =>
+        ApiErrors.Result(StatusCodes.Status409Conflict, new { name = "Conflict", message });
+
+    private static JsonHttpResult<ErrorEnvelope> VersionConflict(int expected, int current) =>
+        ApiErrors.Result(StatusCodes.Status409Conflict, new
+        {
+            name = "Conflict",
+            message = $"Version: Expected {expected} to be equal to {current}",
+            expectedVersion = expected,
+            currentVersion = current,
+        });
+}

@@ -1,0 +1,116 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using MediaLibrary.Assets;
+using MediaLibrary.Hosting;
+
+namespace MediaLibrary.MediaTypes;
+
+public sealed record MetadataProperty(string Handle, string Type, bool Required, JsonObject Config);
+
+public sealed record MediaTypeDefinition(
+    string Handle, string Type, AssetKind Kind, IReadOnlyList<MetadataProperty> Metadata, bool Translatable, bool Replaceable)
+{
+    public MetadataProperty? Property(string handle) => Metadata.FirstOrDefault(p => p.Handle == handle);
+}
+
+/// The project's media types (SPEC §6), loaded once at start. A broken file stops the start
+/// with a message naming the media type and property.
+public sealed class MediaTypeCatalog
+{
+    private readonly Dictionary<string, MediaTypeDefinition> _types;
+
+    private MediaTypeCatalog(Dictionary<string, MediaTypeDefinition> types) => _types = types;
+
+    public IReadOnlyCollection<MediaTypeDefinition> All => _types.Values;
+
+    public MediaTypeDefinition? Find(string? handle) => handle is not null && _types.TryGetValue(handle, out var type) ? type : null;
+
+    public static MediaTypeCatalog Load(MediaLibraryOptions options)
+    {
+        var path = options.MediaTypesFile;
+        string source;
+        JsonNode? root;
+        try
+        {
+            if (string.IsNullOrWhiteSpace(path))
+            {
+                source = "the shipped default media types";
+                using var stream = typeof(MediaTypeCatalog).Assembly.GetManifestResourceStream("default-media-types.json")!;
+                root = JsonNode.Parse(stream);
+            }
+            else
+            {
+                source = $"MediaLibrary__MediaTypesFile '{path}'";
+                root = JsonNode.Parse(File.ReadAllText(path), documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip });
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException)
+        {
+            throw new StartupException($"Cannot read media types from MediaLibrary__MediaTypesFile '{path}': {e.Message}");
+        }
+
+        return Parse(root, source);
+    }
+
+    public static MediaTypeCatalog Parse(JsonNode? root, string source)
+    {
+        if (root?["mediaTypes"] is not JsonArray list)
+        {
+            throw new StartupException($"{source}: expected an object with a \"mediaTypes\" array.");
+        }
+
+        var types = new Dictionary<string, MediaTypeDefinition>(StringComparer.Ordinal);
+        foreach (var node in list)
+        {
+            var type = ParseType(node, source);
+            if (!types.TryAdd(type.Handle, type))
+            {
+                throw new StartupException($"{source}: media type '{type.Handle}' is defined twice.");
+            }
+        }
+
+        // SPEC §2: image, video and file always exist.
+        foreach (var (handle, kind, name) in new[] { ("image", AssetKind.Image, "mediaImage"), ("video", AssetKind.Video, "mediaVideo"), ("file", AssetKind.File, "mediaFile") })
+        {
+            types.TryAdd(handle, new MediaTypeDefinition(handle, name, kind, [], Translatable: true, Replaceable: true));
+        }
+
+        return new MediaTypeCatalog(types);
+    }
+
+    private static MediaTypeDefinition ParseType(JsonNode? node, string source)
+    {
+        var handle = (node as JsonObject)?["handle"] is JsonValue h && h.TryGetValue<string>(out var s) && s.Length > 0 ? s : null;
+        var where = $"{source}: media type '{handle ?? "?"}'";
+        if (handle is null)
+        {
+            throw new StartupException($"{where} needs a \"handle\".");
+        }
+
+        var typeName = node!["type"]?.GetValueKind() == JsonValueKind.String ? node["type"]!.GetValue<string>() : null;
+        AssetKind kind = typeName switch
+        {
+            "mediaImage" => AssetKind.Image,
+            "mediaVideo" => AssetKind.Video,
+            "mediaFile" => AssetKind.File,
+            _ => throw new StartupException($"{where} has type '{typeName}'; expected mediaImage, mediaVideo or mediaFile."),
+        };
+
+        var properties = new List<MetadataProperty>();
+        foreach (var propertyNode in node["metadata"] as JsonArray ?? [])
+        {
+            var property = MetadataValidator.ParseProperty(propertyNode, where);
+            if (properties.Any(p => p.Handle == property.Handle))
+            {
+                throw new StartupException($"{where}, property '{property.Handle}' is defined twice.");
+            }
+
+            properties.Add(property);
+        }
+
+        var asset = node["asset"] as JsonObject;
+        return new MediaTypeDefinition(handle, typeName!, kind, properties,
+            Translatable: asset?["translatable"]?.GetValueKind() != JsonValueKind.False,
+            Replaceable: asset?["replaceable"]?.GetValueKind() != JsonValueKind.False);
+    }
+}
