@@ -12,6 +12,7 @@ internal static class EntryEndpoints
     {
         api.Read.MapGet("/mediaLibrary/{id}", GetEntryAsync).WithName("GetMediaLibraryEntry").WithTags("Media Library");
         api.Read.MapGet("/mediaLibrary", ListEntriesAsync).WithName("GetMediaLibraryEntries").WithTags("Media Library");
+        api.Read.MapGet("/mediaLibrary/{id}/keys", GetKeysAsync).WithName("GetMediaLibraryEntryKeys").WithTags("Media Library");
         api.Write.MapPatch("/mediaLibrary/{id}", PatchEntryAsync).WithName("PatchMediaLibraryEntry").WithTags("Media Library");
         api.Write.MapPost("/import/mediaLibrary", ImportAsync).WithName("ImportMediaLibraryEntries").WithTags("Media Library");
         return api;
@@ -22,6 +23,25 @@ internal static class EntryEndpoints
     {
         var row = id.Length <= 64 ? await store.GetAsync(id, ct) : null;
         return row is null ? ApiErrors.EntryNotFound(id) : TypedResults.Ok(mapper.ToResponse(row));
+    }
+
+    public sealed record KeyList(IReadOnlyList<string> Results);
+
+    /// Every storage key the entry has used (current, translations, replaced): what a CDN must purge. From 2026-03.
+    public static async Task<Results<Ok<KeyList>, JsonHttpResult<ErrorEnvelope>>> GetKeysAsync(
+        string id, ApiVersion apiVersion, EntryStore store, CancellationToken ct)
+    {
+        if (apiVersion < ApiVersion.V2026_03)
+        {
+            return ApiErrors.Result(StatusCodes.Status404NotFound, new Dictionary<string, string> { ["url"] = "/api/:apiVersion/mediaLibrary/:id/keys" });
+        }
+
+        if (id.Length > 64 || await store.GetAsync(id, ct) is null)
+        {
+            return ApiErrors.EntryNotFound(id);
+        }
+
+        return TypedResults.Ok(new KeyList(await store.KeysAsync(id, ct)));
     }
 
     public sealed record EntryList(IReadOnlyList<EntryResponse> Results);

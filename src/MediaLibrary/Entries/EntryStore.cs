@@ -28,7 +28,7 @@ internal sealed class EntryStore(Database database)
     {
         await using var connection = await database.OpenAsync(ct);
         return (await connection.QueryAsync<EntryRow>(new CommandDefinition(
-            $"SELECT {EntryRow.Columns} FROM media_entries WHERE id IN @ids", new { ids }, cancellationToken: ct))).AsList();
+            $"SELECT {EntryRow.Columns} FROM media_entries WHERE {Sql.InList("id", "@ids")}", new { ids = ids.ToArray() }, cancellationToken: ct))).AsList();
     }
 
     public async Task<List<EntryRow>> FindByExternalIdAsync(string externalId, string? systemName, CancellationToken ct)

@@ -72,6 +72,9 @@ public sealed class Dialect(DatabaseProvider provider)
     /// Cast for a JSON parameter (jsonb on PostgreSQL, text on SQLite).
     public string Json(string parameter) => IsPostgres ? $"CAST({parameter} AS jsonb)" : parameter;
 
+    /// `column IN (...)` for a list parameter: one array parameter on PostgreSQL, expanded by Dapper on SQLite.
+    public string InList(string column, string parameter) => IsPostgres ? $"{column} = ANY({parameter})" : $"{column} IN {parameter}";
+
     /// Row lock for read-then-write; SQLite's BEGIN IMMEDIATE already holds the write lock.
     public string ForUpdate => IsPostgres ? " FOR UPDATE" : "";
 

@@ -56,8 +56,8 @@ public static class ApiCalls
     public static Task<HttpResponseMessage> PatchAsync(this HttpClient client, string id, JsonNode body, string version = "2026-03") =>
         client.PatchAsync($"/api/{version}/mediaLibrary/{id}", Json(body));
 
-    public static Task<HttpResponseMessage> PatchAsync(this HttpClient client, string id, params JsonObject[] patches) =>
-        client.PatchAsync(id, new JsonObject { ["patches"] = new JsonArray([.. patches]) });
+    public static Task<HttpResponseMessage> PatchOpsAsync(this HttpClient client, string id, params JsonObject[] patches) =>
+        client.PatchAsync(id, (JsonNode)new JsonObject { ["patches"] = new JsonArray([.. patches]) });
 
     public static JsonObject Op(string operation, params (string Name, JsonNode? Value)[] fields)
     {

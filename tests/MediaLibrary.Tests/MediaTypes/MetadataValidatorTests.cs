@@ -1,0 +1,52 @@
+using System.Text.Json.Nodes;
+using MediaLibrary.MediaTypes;
+
+namespace MediaLibrary.Tests.MediaTypes;
+
+public sealed class MetadataValidatorTests
+{
+    private static MetadataProperty Property(string type, string config = "{}") =>
+        MetadataValidator.ParseProperty(JsonNode.Parse($$"""{"handle": "p", "type": "{{type}}", "config": {{config}}}"""), "test");
+
+    [Theory]
+    [InlineData("li-text", "{\"maxLength\": 5}", "\"short\"", true)]
+    [InlineData("li-text", "{\"maxLength\": 5}", "\"too long\"", false)]
+    [InlineData("li-text", "{}", "5", false)]
+    [InlineData("li-boolean", "{}", "true", true)]
+    [InlineData("li-boolean", "{}", "\"true\"", false)]
+    [InlineData("li-integer", "{\"min\": 1, \"max\": 3}", "2", true)]
+    [InlineData("li-integer", "{\"min\": 1, \"max\": 3}", "4", false)]
+    [InlineData("li-integer", "{}", "1.5", false)]
+    [InlineData("li-date", "{}", "\"2026-03-14\"", true)]
+    [InlineData("li-date", "{}", "\"2026-02-30\"", false)]
+    [InlineData("li-datetime", "{}", "\"2026-03-14T09:19:00.928Z\"", true)]
+    [InlineData("li-datetime", "{}", "\"2026-03-14\"", false)]
+    [InlineData("li-enum", "{\"options\": [{\"label\": \"A\", \"value\": \"a\"}, \"b\"]}", "\"b\"", true)]
+    [InlineData("li-enum", "{\"options\": [{\"label\": \"A\", \"value\": \"a\"}]}", "\"A\"", false)]
+    [InlineData("li-string-list", "{\"maxItems\": 2}", "[\"a\", \"b\"]", true)]
+    [InlineData("li-string-list", "{\"maxItems\": 2}", "[\"a\", \"b\", \"c\"]", false)]
+    [InlineData("li-string-list", "{}", "[\"a\", 1]", false)]
+    [InlineData("li-invalid", "{}", "false", true)]
+    [InlineData("li-invalid", "{}", "0", false)]
+    [InlineData("li-datetime-validity", "{}", "{\"from\": \"2026-01-01T00:00:00Z\"}", true)]
+    [InlineData("li-datetime-validity", "{}", "{\"from\": \"2026-01-01T00:00:00Z\", \"to\": \"2025-01-01T00:00:00Z\"}", false)]
+    [InlineData("li-datetime-validity", "{}", "{\"until\": \"2026-01-01T00:00:00Z\"}", false)]
+    [InlineData("li-image", "{}", "{\"mediaId\": \"yLBGtTjWN4ba\"}", true)]
+    [InlineData("li-image", "{}", "{\"id\": \"yLBGtTjWN4ba\"}", false)]
+    [InlineData("li-video-reference", "{}", "{\"$ref\": \"video\", \"reference\": {\"id\": \"v1\"}}", true)]
+    [InlineData("li-video-reference", "{}", "{\"$ref\": \"image\", \"reference\": {\"id\": \"v1\"}}", false)]
+    [InlineData("li-poster-image", "{}", "{\"$ref\": \"image\", \"reference\": {\"id\": \"i1\"}}", true)]
+    [InlineData("li-poster-image", "{}", "{\"mediaId\": \"i1\"}", true)]
+    [InlineData("li-poster-image", "{}", "\"i1\"", false)]
+    [InlineData("li-metadata-translations", "{}", "{\"fr\": {\"title\": \"Port\"}}", true)]
+    [InlineData("li-metadata-translations", "{}", "{\"F R\": {}}", false)]
+    public void Values_are_checked_against_type_and_config(string type, string config, string value, bool valid)
+    {
+        var problem = MetadataValidator.Problem(Property(type, config), JsonNode.Parse(value)!);
+        Assert.True(valid == (problem is null), problem ?? "accepted");
+    }
+
+    [Fact]
+    public void Every_documented_type_is_supported() =>
+        Assert.Equal(13, MetadataValidator.Types.Count);
+}
