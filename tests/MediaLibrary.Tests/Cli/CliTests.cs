@@ -43,6 +43,15 @@ public sealed class CliTests(TestApp app) : IClassFixture<TestApp>
         Assert.Matches(@"Z\s+\d{4}-\d\d-\d\dT[\d:.]+Z$", listed.TrimEnd());
     }
 
+    [Fact]
+    public async Task Db_migrate_applies_migrations_and_exits()
+    {
+        var (exit, stdout, stderr) = await ServiceProcess.RunAsync(app.Settings(), "db", "migrate");
+        Assert.True(exit == 0, stderr);
+        Assert.Equal("", stdout);
+        Assert.Contains("up to date", stderr, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("--scopes", "public-api:read")]
     [InlineData("--name", "x", "--scopes", "admin")]

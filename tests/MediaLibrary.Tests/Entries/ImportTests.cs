@@ -149,6 +149,25 @@ public sealed class ImportTests(TestApp app) : IClassFixture<TestApp>
         Assert.EndsWith(french["key"]!.GetValue<string>(), translation.GetProperty("asset").GetProperty("url").GetString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Video_and_file_entries_take_their_own_asset_fields()
+    {
+        var client = await app.ReaderWriterAsync();
+        var video = await client.UploadAsync(SampleFiles.Mp4(1920, 1080, 12.5), "clip.mp4");
+        var pdf = await client.UploadAsync(SampleFiles.Pdf(), "report.pdf");
+        var results = (await client.ImportAsync([
+            new JsonObject { ["mediaType"] = "video", ["asset"] = video, ["metadata"] = new JsonObject { ["title"] = "Clip" } },
+            new JsonObject { ["mediaType"] = "file", ["asset"] = pdf, ["metadata"] = new JsonObject { ["title"] = "Report" } },
+        ])).GetProperty("results");
+
+        var storedVideo = await client.GetEntryAsync(results[0].GetProperty("id").GetString()!);
+        Assert.Equal(12.5, storedVideo.GetProperty("asset").GetProperty("duration").GetDouble());
+        Assert.Equal("video/mp4", storedVideo.GetProperty("asset").GetProperty("mimeType").GetString());
+        var storedFile = await client.GetEntryAsync(results[1].GetProperty("id").GetString()!);
+        Assert.Equal("application/pdf", storedFile.GetProperty("asset").GetProperty("mimeType").GetString());
+        Assert.False(storedFile.GetProperty("asset").TryGetProperty("width", out _));
+    }
+
     [Theory]
     [InlineData("""{}""", "mediaLibraryEntries")]
     [InlineData("""{"mediaLibraryEntries": {}}""", "mediaLibraryEntries")]
