@@ -13,8 +13,13 @@ internal static class AssetEndpoints
         // Content-Type is ignored anyway (the type comes from the bytes).
         api.Write.MapPost("/mediaLibrary/assets", UploadAsync)
             .WithName("UploadAsset").WithTags("Assets");
+        api.Read.MapMethods("/mediaLibrary/serve-image/{**key}", ["GET", "HEAD"], ServeImageAsync)
+            .WithName("ServeImage").WithTags("Assets");
         return api;
     }
+
+    public static Task ServeImageAsync(HttpContext context, string key, ServeImage serve, CancellationToken ct) =>
+        serve.ServeAsync(context, key, ct);
 
     public static Task<Results<Created<AssetUploadResponse>, JsonHttpResult<ErrorEnvelope>>> UploadAsync(
         HttpContext context, string? filename, AssetUploader uploader, CancellationToken ct) =>
@@ -28,6 +33,7 @@ internal static class AssetsSetup
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddSingleton<AssetUrls>();
         builder.Services.AddSingleton<AssetUploader>();
+        builder.Services.AddSingleton<ServeImage>();
         builder.Services.AddSingleton<IBlobStore>(services =>
         {
             var options = services.GetRequiredService<IOptions<MediaLibraryOptions>>().Value;

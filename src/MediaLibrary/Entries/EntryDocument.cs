@@ -15,7 +15,7 @@ internal sealed class EntryDocument
     public bool Archived { get; set; }
 
     /// Keys this change adds to the entry's key history.
-    public List<string> NewKeys { get; } = [];
+    public List<StoredKey> NewKeys { get; } = [];
 
     public static EntryDocument From(EntryRow row) => new()
     {

@@ -136,6 +136,7 @@ internal static class EntriesSetup
     {
         builder.Services.AddSingleton<EntryStore>();
         builder.Services.AddSingleton<EntryMapper>();
+        builder.Services.AddSingleton<AssetVerifier>();
         builder.Services.AddSingleton<EntryImporter>();
         builder.Services.AddSingleton<EntryPatcher>();
         return builder;

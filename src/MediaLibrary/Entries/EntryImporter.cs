@@ -15,7 +15,7 @@ public sealed record ImportResult(
 public sealed record ImportPathError(string Path, string Message);
 
 /// Validates and stores one imported entry; anything wrong with it is its own result (SPEC §4).
-internal sealed partial class EntryImporter(EntryStore store, MediaTypeCatalog types, IBlobStore blobs, TimeProvider time)
+internal sealed partial class EntryImporter(EntryStore store, MediaTypeCatalog types, AssetVerifier verifier, TimeProvider time)
 {
     public const int MaxItems = 100;
     private const string IdAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";
@@ -76,14 +76,15 @@ internal sealed partial class EntryImporter(EntryStore store, MediaTypeCatalog t
                 ErrorDetails: new { message = "Metadata validation failed.", errors = metadataErrors });
         }
 
-        var keys = new List<(string Path, string Key)> { ("asset.key", asset!["key"]!.GetValue<string>()) };
-        keys.AddRange(translations.Select((t, i) => (t["asset"]?["key"]?.GetValue<string>(), i))
-            .Where(t => t.Item1 is not null).Select(t => ($"translations.{t.i}.asset.key", t.Item1!)));
-        foreach (var (path, key) in keys)
+        var keys = new List<StoredKey>();
+        var assets = new List<(JsonObject Asset, string Path)> { (asset!, "asset") };
+        assets.AddRange(translations.Select((t, i) => (t["asset"] as JsonObject, $"translations.{i}.asset"))
+            .Where(t => t.Item1 is not null).Select(t => (t.Item1!, t.Item2)));
+        foreach (var (stored, path) in assets)
         {
-            if (await blobs.StatAsync(key, ct) is null)
+            if (await verifier.VerifyAsync(shape, stored, path, type.Kind, ct) is { } key)
             {
-                shape.Add(path, $"no file with key '{key}' exists in storage; upload it first");
+                keys.Add(key);
             }
         }
 
@@ -107,7 +108,7 @@ internal sealed partial class EntryImporter(EntryStore store, MediaTypeCatalog t
             UpdatedAt = now,
         };
 
-        return await store.InsertAsync(row, keys.Select(k => k.Key), ct) switch
+        return await store.InsertAsync(row, keys, ct) switch
         {
             InsertOutcome.Inserted => new ImportResult(true, 200, row.Id),
             InsertOutcome.DuplicateId => Conflict($"id is not unique: '{row.Id}'"),

@@ -9,7 +9,7 @@ namespace MediaLibrary.Entries;
 public sealed record PatchResponse(int Status, int Version);
 
 /// PATCH /mediaLibrary/{id}: all operations or none, one conditional UPDATE (SPEC §3).
-internal sealed class EntryPatcher(EntryStore store, MediaTypeCatalog types, IBlobStore blobs, TimeProvider time, ILogger<EntryPatcher> logger)
+internal sealed class EntryPatcher(EntryStore store, MediaTypeCatalog types, AssetVerifier verifier, TimeProvider time, ILogger<EntryPatcher> logger)
 {
     public async Task<Results<Ok<PatchResponse>, JsonHttpResult<ErrorEnvelope>>> PatchAsync(
         string id, JsonNode body, ApiVersion version, CancellationToken ct)
@@ -29,13 +29,18 @@ internal sealed class EntryPatcher(EntryStore store, MediaTypeCatalog types, IBl
             return ApiErrors.Validation(shape.Errors);
         }
 
+        var storedKeys = new Dictionary<int, StoredKey>();
         foreach (var replace in request.Operations.OfType<ReplaceAsset>())
         {
-            var key = replace.Asset["key"]!.GetValue<string>();
-            if (await blobs.StatAsync(key, ct) is null)
+            if (await verifier.VerifyAsync(shape, replace.Asset, $"patches.{replace.Index}.value", type.Kind, ct) is { } stored)
             {
-                return ApiErrors.Validation(replace.Path("value.key"), $"no file with key '{key}' exists in storage; upload it first");
+                storedKeys[replace.Index] = stored;
             }
+        }
+
+        if (!shape.Ok)
+        {
+            return ApiErrors.Validation(shape.Errors);
         }
 
         var (connection, transaction, row) = await store.BeginUpdateAsync(id, ct);
@@ -55,7 +60,7 @@ internal sealed class EntryPatcher(EntryStore store, MediaTypeCatalog types, IBl
             var document = EntryDocument.From(row);
             foreach (var operation in request.Operations)
             {
-                if (Apply(document, operation, version) is { } failure)
+                if (Apply(document, operation, version, storedKeys) is { } failure)
                 {
                     return failure;
                 }
@@ -86,7 +91,7 @@ internal sealed class EntryPatcher(EntryStore store, MediaTypeCatalog types, IBl
         }
     }
 
-    private static JsonHttpResult<ErrorEnvelope>? Apply(EntryDocument entry, PatchOperation operation, ApiVersion version)
+    private static JsonHttpResult<ErrorEnvelope>? Apply(EntryDocument entry, PatchOperation operation, ApiVersion version, Dictionary<int, StoredKey> storedKeys)
     {
         switch (operation)
         {
@@ -104,7 +109,7 @@ internal sealed class EntryPatcher(EntryStore store, MediaTypeCatalog types, IBl
 
             case ReplaceAsset replace:
                 entry.Asset = (JsonObject)replace.Asset.DeepClone();
-                entry.NewKeys.Add(replace.Asset["key"]!.GetValue<string>());
+                entry.NewKeys.Add(storedKeys[replace.Index]);
                 return null;
 
             case RevokeAsset revoke:

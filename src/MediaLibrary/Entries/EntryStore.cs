@@ -4,6 +4,18 @@ using MediaLibrary.Storage;
 
 namespace MediaLibrary.Entries;
 
+internal sealed class KeyUse
+{
+    public string? MimeType { get; set; }
+    public long? Size { get; set; }
+    public string? Sha256 { get; set; }
+    public DateTimeOffset? AddedAt { get; set; }
+    public string EntryId { get; set; } = "";
+    public string MediaType { get; set; } = "";
+    public bool Revoked { get; set; }
+    public string Metadata { get; set; } = "{}";
+}
+
 public enum InsertOutcome
 {
     Inserted,
@@ -39,7 +51,7 @@ internal sealed class EntryStore(Database database)
         return (await connection.QueryAsync<EntryRow>(new CommandDefinition(sql, new { externalId, systemName }, cancellationToken: ct))).AsList();
     }
 
-    public async Task<InsertOutcome> InsertAsync(EntryRow row, IEnumerable<string> keys, CancellationToken ct)
+    public async Task<InsertOutcome> InsertAsync(EntryRow row, IEnumerable<StoredKey> keys, CancellationToken ct)
     {
         await using var connection = await database.OpenAsync(ct);
         await using var transaction = await Database.BeginWriteAsync(connection, ct);
@@ -51,7 +63,7 @@ internal sealed class EntryStore(Database database)
                 VALUES (@Id, @Version, @MediaType, @SystemName, @ExternalId, @Revoked, @RevokeNote, @Archived,
                         {Sql.Json("@Asset")}, {Sql.Json("@Metadata")}, {Sql.Json("@Translations")}, @CreatedAt, @UpdatedAt)
                 """, row, transaction, cancellationToken: ct));
-            await AddKeysAsync(connection, transaction, row.Id, keys, ct);
+            await AddKeysAsync(connection, transaction, row.Id, keys, row.CreatedAt, ct);
             await transaction.CommitAsync(ct);
             return InsertOutcome.Inserted;
         }
@@ -80,7 +92,7 @@ internal sealed class EntryStore(Database database)
     }
 
     /// The single conditional write of a PATCH: true when the row still had the expected version.
-    public async Task<bool> UpdateAsync(DbConnection connection, DbTransaction transaction, EntryRow row, int expectedVersion, IEnumerable<string> newKeys, CancellationToken ct)
+    public async Task<bool> UpdateAsync(DbConnection connection, DbTransaction transaction, EntryRow row, int expectedVersion, IEnumerable<StoredKey> newKeys, CancellationToken ct)
     {
         var changed = await connection.ExecuteAsync(new CommandDefinition(
             $"""
@@ -101,8 +113,20 @@ internal sealed class EntryStore(Database database)
             return false;
         }
 
-        await AddKeysAsync(connection, transaction, row.Id, newKeys, ct);
+        await AddKeysAsync(connection, transaction, row.Id, newKeys, row.UpdatedAt, ct);
         return true;
+    }
+
+    /// Every entry that uses the key, with what delivery needs: one indexed query.
+    public async Task<List<KeyUse>> FindKeyUsesAsync(string key, CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        return (await connection.QueryAsync<KeyUse>(new CommandDefinition(
+            """
+            SELECT k.mime_type, k.size, k.sha256, k.added_at, e.id AS entry_id, e.media_type, e.revoked, e.metadata
+            FROM media_entry_keys k JOIN media_entries e ON e.id = k.entry_id
+            WHERE k.key = @key
+            """, new { key }, cancellationToken: ct))).AsList();
     }
 
     public async Task<List<string>> KeysAsync(string id, CancellationToken ct)
@@ -112,13 +136,18 @@ internal sealed class EntryStore(Database database)
             "SELECT key FROM media_entry_keys WHERE entry_id = @id ORDER BY key", new { id }, cancellationToken: ct))).AsList();
     }
 
-    private static async Task AddKeysAsync(DbConnection connection, DbTransaction transaction, string id, IEnumerable<string> keys, CancellationToken ct)
+    private static async Task AddKeysAsync(
+        DbConnection connection, DbTransaction transaction, string id, IEnumerable<StoredKey> keys, DateTimeOffset addedAt, CancellationToken ct)
     {
-        foreach (var key in keys.Distinct())
+        foreach (var key in keys.DistinctBy(k => k.Key))
         {
             await connection.ExecuteAsync(new CommandDefinition(
-                "INSERT INTO media_entry_keys (key, entry_id) VALUES (@key, @id) ON CONFLICT DO NOTHING",
-                new { key, id }, transaction, cancellationToken: ct));
+                """
+                INSERT INTO media_entry_keys (key, entry_id, mime_type, size, sha256, added_at)
+                VALUES (@Key, @id, @MimeType, @Size, @Sha256, @addedAt)
+                ON CONFLICT DO NOTHING
+                """,
+                new { key.Key, id, key.MimeType, key.Size, key.Sha256, addedAt }, transaction, cancellationToken: ct));
         }
     }
 }

@@ -17,6 +17,8 @@ public sealed class MediaLibraryOptions
 
     public UploadOptions Upload { get; set; } = new();
 
+    public DeliveryOptions Delivery { get; set; } = new();
+
     /// Project config with the media types (SPEC §6); the shipped default when empty.
     public string? MediaTypesFile { get; set; }
 
