@@ -19,6 +19,8 @@ internal static class ApiSetup
             {
                 kestrel.AddServerHeader = false;
                 kestrel.Limits.MaxRequestBodySize = options.Value.MaxJsonBodyBytes;
+                // Large originals: let a response run ahead of the socket instead of pausing every 64 KB.
+                kestrel.Limits.MaxResponseBufferSize = 1024 * 1024;
             });
         return builder;
     }

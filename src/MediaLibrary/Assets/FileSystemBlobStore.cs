@@ -1,3 +1,5 @@
+using Microsoft.Win32.SafeHandles;
+
 namespace MediaLibrary.Assets;
 
 /// Blobs as files under a root folder. Writes land in `<root>/.tmp` (flushed to disk) and are
@@ -42,26 +44,22 @@ public sealed class FileSystemBlobStore : IBlobStore
     public Task<BlobRead?> OpenAsync(string key, long offset, long? length, CancellationToken ct)
     {
         var path = PathOf(key);
-        FileStream stream;
+        SafeFileHandle handle;
         try
         {
-            stream = new FileStream(path, new FileStreamOptions
-            {
-                Mode = FileMode.Open, Access = FileAccess.Read, Share = FileShare.Read | FileShare.Delete,
-                Options = FileOptions.Asynchronous | FileOptions.SequentialScan, BufferSize = 0,
-            });
+            handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
             return Task.FromResult<BlobRead?>(null);
         }
 
-        var total = stream.Length;
+        var total = RandomAccess.GetLength(handle);
         var start = Math.Min(offset, total);
         var count = Math.Min(length ?? total - start, total - start);
-        stream.Position = start;
-        var lastModified = File.GetLastWriteTimeUtc(path);
-        return Task.FromResult<BlobRead?>(new BlobRead(new BoundedStream(stream, count), start, count, total, lastModified, path));
+        var stream = new FileStream(handle, FileAccess.Read, bufferSize: 0) { Position = start };
+        var lastModified = File.GetLastWriteTimeUtc(handle);
+        return Task.FromResult<BlobRead?>(new BlobRead(new BoundedStream(stream, count), start, count, total, lastModified, handle));
     }
 
     public async Task PutFileAsync(string key, string localFile, string contentType, CancellationToken ct)

@@ -1,9 +1,11 @@
+using Microsoft.Win32.SafeHandles;
+
 namespace MediaLibrary.Assets;
 
 public sealed record BlobInfo(long Length, DateTimeOffset LastModified);
 
 /// An open blob (or a range of it). `Length` is what `Content` yields; `TotalLength` the whole blob.
-public sealed class BlobRead(Stream content, long offset, long length, long totalLength, DateTimeOffset lastModified, string? physicalPath)
+public sealed class BlobRead(Stream content, long offset, long length, long totalLength, DateTimeOffset lastModified, SafeFileHandle? file = null)
     : IAsyncDisposable
 {
     public Stream Content { get; } = content;
@@ -12,8 +14,8 @@ public sealed class BlobRead(Stream content, long offset, long length, long tota
     public long TotalLength { get; } = totalLength;
     public DateTimeOffset LastModified { get; } = lastModified;
 
-    /// Set by the file system store, so delivery can use the OS's zero-copy send.
-    public string? PhysicalPath { get; } = physicalPath;
+    /// Set by the file system store: delivery reads the file straight into the response's buffers.
+    public SafeFileHandle? File { get; } = file;
 
     public ValueTask DisposeAsync() => Content.DisposeAsync();
 }

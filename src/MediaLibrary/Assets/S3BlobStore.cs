@@ -84,7 +84,7 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
             var response = await _client.GetObjectAsync(request, ct);
             var total = TotalFromContentRange(response.ContentRange) ?? response.ContentLength + offset;
             var count = length == 0 ? 0 : response.ContentLength;
-            return new BlobRead(response.ResponseStream, offset, count, total, ToOffset(response.LastModified), null);
+            return new BlobRead(response.ResponseStream, offset, count, total, ToOffset(response.LastModified));
         }
         catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
         {
@@ -93,7 +93,7 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
         catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable)
         {
             var info = await StatAsync(key, ct);
-            return info is null ? null : new BlobRead(Stream.Null, offset, 0, info.Length, info.LastModified, null);
+            return info is null ? null : new BlobRead(Stream.Null, offset, 0, info.Length, info.LastModified);
         }
     }
 

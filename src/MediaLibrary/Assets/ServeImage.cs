@@ -6,7 +6,8 @@ using MediaLibrary.Api;
 using MediaLibrary.Entries;
 using MediaLibrary.Hosting;
 using MediaLibrary.MediaTypes;
-using Microsoft.AspNetCore.Http.Features;
+using System.Buffers;
+using Microsoft.Win32.SafeHandles;
 using Microsoft.AspNetCore.Http.Headers;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
@@ -95,13 +96,39 @@ internal sealed class ServeImage(
             return;
         }
 
-        if (blob.PhysicalPath is not null && context.Features.Get<IHttpResponseBodyFeature>() is { } body)
+        if (blob.File is not null)
         {
-            await body.SendFileAsync(blob.PhysicalPath, offset, length, ct);
+            await CopyFileAsync(blob.File, offset, length, response.Body, ct);
         }
         else
         {
             await blob.Content.CopyToAsync(response.Body, 64 * 1024, ct);
+        }
+    }
+
+    // Kestrel has no sendfile: read cached pages synchronously (cheaper than async file I/O on
+    // Linux) into one pooled buffer and write it to the response.
+    private static async Task CopyFileAsync(SafeFileHandle file, long offset, long length, Stream body, CancellationToken ct)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(length, 256 * 1024));
+        try
+        {
+            while (length > 0)
+            {
+                var read = RandomAccess.Read(file, buffer.AsSpan(0, (int)Math.Min(buffer.Length, length)), offset);
+                if (read == 0)
+                {
+                    throw new IOException("The file ended before its recorded size.");
+                }
+
+                await body.WriteAsync(buffer.AsMemory(0, read), ct);
+                offset += read;
+                length -= read;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 
