@@ -2,9 +2,11 @@ using MediaLibrary.Api;
 using MediaLibrary.Assets;
 using MediaLibrary.Cli;
 using MediaLibrary.Clients;
+using MediaLibrary.Documents;
 using MediaLibrary.Entries;
 using MediaLibrary.Hosting;
 using MediaLibrary.MediaTypes;
+using MediaLibrary.References;
 using MediaLibrary.Storage;
 
 var cli = CliCommand.FromArgs(args);
@@ -18,6 +20,8 @@ try
     builder.AddMediaTypes();
     builder.AddAssets();
     builder.AddEntries();
+    builder.AddDocuments();
+    builder.AddReferences();
 
     var app = builder.Build();
     app.UseApi();
@@ -25,7 +29,9 @@ try
     app.MapApiReference();
     app.MapVersionedApi()
         .MapAssets()
-        .MapEntries();
+        .MapEntries()
+        .MapDocuments()
+        .MapIncomingReferences();
 
     return await app.RunMediaLibraryAsync(cli);
 }

@@ -15,7 +15,7 @@ internal sealed partial class ErrorEnvelopeMiddleware(RequestDelegate next, ILog
         {
             await next(context);
         }
-        catch (Exception e) when (context.RequestAborted.IsCancellationRequested && e is OperationCanceledException or IOException)
+        catch (Exception e) when (context.RequestAborted.IsCancellationRequested && e is OperationCanceledException or IOException && e is not BadHttpRequestException)
         {
             logger.LogInformation("Client went away during {Method} {Path}", context.Request.Method, context.Request.Path);
         }

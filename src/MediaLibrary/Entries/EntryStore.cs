@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Dapper;
+using MediaLibrary.References;
 using MediaLibrary.Storage;
 
 namespace MediaLibrary.Entries;
@@ -64,6 +65,7 @@ internal sealed class EntryStore(Database database)
                         {Sql.Json("@Asset")}, {Sql.Json("@Metadata")}, {Sql.Json("@Translations")}, @CreatedAt, @UpdatedAt)
                 """, row, transaction, cancellationToken: ct));
             await AddKeysAsync(connection, transaction, row.Id, keys, row.CreatedAt, ct);
+            await ReferenceIndex.ReplaceMediaAsync(connection, transaction, row.Id, ReferencesOf(row), ct);
             await transaction.CommitAsync(ct);
             return InsertOutcome.Inserted;
         }
@@ -114,6 +116,7 @@ internal sealed class EntryStore(Database database)
         }
 
         await AddKeysAsync(connection, transaction, row.Id, newKeys, row.UpdatedAt, ct);
+        await ReferenceIndex.ReplaceMediaAsync(connection, transaction, row.Id, ReferencesOf(row), ct);
         return true;
     }
 
@@ -135,6 +138,9 @@ internal sealed class EntryStore(Database database)
         return (await connection.QueryAsync<string>(new CommandDefinition(
             "SELECT key FROM media_entry_keys WHERE entry_id = @id ORDER BY key", new { id }, cancellationToken: ct))).AsList();
     }
+
+    private static List<Reference> ReferencesOf(EntryRow row) =>
+        ReferenceExtractor.FromMetadata(System.Text.Json.Nodes.JsonNode.Parse(row.Metadata) as System.Text.Json.Nodes.JsonObject);
 
     private static async Task AddKeysAsync(
         DbConnection connection, DbTransaction transaction, string id, IEnumerable<StoredKey> keys, DateTimeOffset addedAt, CancellationToken ct)

@@ -72,6 +72,9 @@ public sealed class Dialect(DatabaseProvider provider)
     /// Cast for a JSON parameter (jsonb on PostgreSQL, text on SQLite).
     public string Json(string parameter) => IsPostgres ? $"CAST({parameter} AS jsonb)" : parameter;
 
+    public string True => IsPostgres ? "TRUE" : "1";
+    public string False => IsPostgres ? "FALSE" : "0";
+
     /// `column IN (...)` for a list parameter: one array parameter on PostgreSQL, expanded by Dapper on SQLite.
     public string InList(string column, string parameter) => IsPostgres ? $"{column} = ANY({parameter})" : $"{column} IN {parameter}";
 

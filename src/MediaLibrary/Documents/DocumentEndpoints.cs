@@ -1,0 +1,85 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using MediaLibrary.Api;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace MediaLibrary.Documents;
+
+internal static class DocumentEndpoints
+{
+    public static VersionedApi MapDocuments(this VersionedApi api)
+    {
+        api.Write.MapPost("/import/documents", ImportAsync).WithName("ImportDocuments").WithTags("Documents");
+        api.Write.MapPost("/documents/{id}/unpublish", UnpublishAsync).WithName("UnpublishDocument").WithTags("Documents");
+        api.Read.MapGet("/documents/{id}/latestPublication", LatestPublicationAsync).WithName("GetLatestPublication").WithTags("Documents");
+        return api;
+    }
+
+    public sealed record ImportResponseLegacy(IReadOnlyList<DocumentImportResult> Documents);
+
+    public sealed record ImportResponse(IReadOnlyList<DocumentImportResult> Results);
+
+    public static async Task<IResult> ImportAsync(HttpRequest request, ApiVersion apiVersion, JsonBody json, DocumentImporter importer, CancellationToken ct)
+    {
+        var (body, error) = await json.ReadAsync(request, ct);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        var shape = new JsonShape();
+        var obj = shape.Object(body, "", "systemName", "documents");
+        var systemName = obj is null ? null : shape.String(obj, "", "systemName", required: true, maxLength: 200);
+        if (obj is not null && obj["documents"] is not JsonArray { Count: > 0 and <= DocumentImporter.MaxDocuments })
+        {
+            shape.Add("documents", $"is required: an array of 1 to {DocumentImporter.MaxDocuments} documents");
+        }
+
+        if (!shape.Ok || systemName is null)
+        {
+            return ApiErrors.Validation(shape.Errors);
+        }
+
+        var results = await importer.ImportAsync(systemName, (JsonArray)obj!["documents"]!, ct);
+        return apiVersion >= ApiVersion.V2026_01 ? TypedResults.Ok(new ImportResponse(results)) : TypedResults.Ok(new ImportResponseLegacy(results));
+    }
+
+    public sealed record UnpublishResponse(int Status, long Id);
+
+    public static async Task<Results<Ok<UnpublishResponse>, JsonHttpResult<ErrorEnvelope>>> UnpublishAsync(string id, DocumentStore store, CancellationToken ct) =>
+        ParseId(id) is { } documentId && await store.UnpublishAsync(documentId, ct)
+            ? TypedResults.Ok(new UnpublishResponse(200, documentId))
+            : DocumentNotFound(id);
+
+    public sealed record SystemData(long DocumentId, string ContentType, int PublicationId, DateTimeOffset FirstPublicationDate, DateTimeOffset LastPublicationDate);
+
+    public sealed record Publication(SystemData Systemdata, JsonObject Metadata, JsonArray Content);
+
+    public static async Task<Results<Ok<Publication>, JsonHttpResult<ErrorEnvelope>>> LatestPublicationAsync(string id, DocumentStore store, CancellationToken ct)
+    {
+        var row = ParseId(id) is { } documentId ? await store.LatestPublicationAsync(documentId, ct) : null;
+        if (row is null)
+        {
+            return ApiErrors.NotFound($"Document is not published or does not exist (id: '{id}')");
+        }
+
+        return TypedResults.Ok(new Publication(
+            new SystemData(row.DocumentId, row.ContentType, row.PublicationId, row.FirstPublicationDate, row.LastPublicationDate),
+            JsonNode.Parse(row.Metadata)!.AsObject(), JsonNode.Parse(row.Content)!.AsArray()));
+    }
+
+    private static long? ParseId(string id) =>
+        long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0 ? value : null;
+
+    private static JsonHttpResult<ErrorEnvelope> DocumentNotFound(string id) => ApiErrors.NotFound($"Document does not exist (id: '{id}')");
+}
+
+internal static class DocumentsSetup
+{
+    public static WebApplicationBuilder AddDocuments(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<DocumentStore>();
+        builder.Services.AddSingleton<DocumentImporter>();
+        return builder;
+    }
+}

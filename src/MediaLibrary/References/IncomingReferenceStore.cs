@@ -1,0 +1,67 @@
+using Dapper;
+using MediaLibrary.Storage;
+
+namespace MediaLibrary.References;
+
+internal sealed class StoredReference
+{
+    public string SourceId { get; set; } = "";
+    public string Kind { get; set; } = "";
+    public string? ComponentId { get; set; }
+    public string? ComponentName { get; set; }
+    public string? DirectiveName { get; set; }
+    public string? PropertyName { get; set; }
+}
+
+/// Read side of the references index. Pages are keyset-based: the first page and a page at any
+/// depth cost the same index range scan (`offset` still works, at the cost offsets have).
+internal sealed class IncomingReferenceStore(Database database)
+{
+    private Dialect Sql => database.Dialect;
+
+    public sealed record Page(IReadOnlyList<string> Sources, bool More, int Total, IReadOnlyList<StoredReference> References);
+
+    public async Task<Page> DocumentPageAsync(string targetId, long? after, int offset, int limit, CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        var sources = (await connection.QueryAsync<long>(new CommandDefinition(
+            """
+            SELECT DISTINCT document_id FROM document_references
+            WHERE target_id = @targetId AND document_id > @after
+            ORDER BY document_id LIMIT @take OFFSET @offset
+            """, new { targetId, after = after ?? 0, take = limit + 1, offset }, cancellationToken: ct))).ToList();
+        var page = sources.Take(limit).ToArray();
+        var references = page.Length == 0 ? [] : (await connection.QueryAsync<StoredReference>(new CommandDefinition(
+            $"""
+            SELECT CAST(document_id AS TEXT) AS source_id, kind, component_id, component_name, directive_name, property_name
+            FROM document_references WHERE target_id = @targetId AND {Sql.InList("document_id", "@page")}
+            ORDER BY document_id, ordinal
+            """, new { targetId, page }, cancellationToken: ct))).AsList();
+        return new Page(page.Select(s => s.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList(), sources.Count > limit,
+            await TotalAsync(connection, targetId, ReferenceIndex.Documents, ct), references);
+    }
+
+    public async Task<Page> MediaPageAsync(string targetId, string? after, int offset, int limit, CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        var sources = (await connection.QueryAsync<string>(new CommandDefinition(
+            """
+            SELECT DISTINCT source_id FROM media_references
+            WHERE target_id = @targetId AND source_id > @after
+            ORDER BY source_id LIMIT @take OFFSET @offset
+            """, new { targetId, after = after ?? "", take = limit + 1, offset }, cancellationToken: ct))).ToList();
+        var page = sources.Take(limit).ToArray();
+        var references = page.Length == 0 ? [] : (await connection.QueryAsync<StoredReference>(new CommandDefinition(
+            $"""
+            SELECT source_id, 'metadata' AS kind, property_name
+            FROM media_references WHERE target_id = @targetId AND {Sql.InList("source_id", "@page")}
+            ORDER BY source_id, ordinal
+            """, new { targetId, page }, cancellationToken: ct))).AsList();
+        return new Page(page, sources.Count > limit, await TotalAsync(connection, targetId, ReferenceIndex.Media, ct), references);
+    }
+
+    private static async Task<int> TotalAsync(System.Data.Common.DbConnection connection, string targetId, string kind, CancellationToken ct) =>
+        await connection.ExecuteScalarAsync<int?>(new CommandDefinition(
+            "SELECT sources FROM reference_counts WHERE target_id = @targetId AND source_kind = @kind",
+            new { targetId, kind }, cancellationToken: ct)) ?? 0;
+}
