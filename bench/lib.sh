@@ -71,3 +71,28 @@ run_wrk() {
     /Non-2xx/ {bad=$NF}
     END {printf "%s %.1f %s %s %s\n", rps, mbs, p50, p99, (bad==""?0:bad)}' "$WORK/wrk.out"
 }
+
+# start_postgres: a throwaway cluster in $WORK on a free loopback port; sets PG_CONNECTION.
+start_postgres() {
+  local bin
+  bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
+  if [ -z "$bin" ]; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >&2 \
+      || { apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >&2; }
+    bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+  fi
+  local as=()
+  [ "$(id -u)" = 0 ] && as=(runuser -u postgres --)
+  mkdir -p "$WORK/pg" "$WORK/pgrun"
+  [ "$(id -u)" = 0 ] && chown postgres "$WORK/pg" "$WORK/pgrun"
+  local port
+  port=$(free_port 56432)
+  "${as[@]}" "$bin/initdb" -D "$WORK/pg" -U postgres -A trust --no-sync >/dev/null
+  "${as[@]}" "$bin/pg_ctl" -D "$WORK/pg" -l "$WORK/pgrun/log" -w start \
+    -o "-h 127.0.0.1 -p $port -k $WORK/pgrun -c shared_buffers=512MB -c synchronous_commit=off" >/dev/null
+  PG_STOP=("${as[@]}" "$bin/pg_ctl" -D "$WORK/pg" -m fast stop)
+  "${as[@]}" "$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -qc "CREATE DATABASE media" >/dev/null
+  PG_CONNECTION="Host=127.0.0.1;Port=$port;Username=postgres;Database=media;Maximum Pool Size=100"
+}
+
+stop_postgres() { [ -n "${PG_STOP+x}" ] && "${PG_STOP[@]}" >/dev/null 2>&1 || true; }
