@@ -44,6 +44,8 @@ if [ -z "$PG_BIN" ] || [ ! -x "$PG_BIN/initdb" ]; then
   apt-get update -qq >&2
   apt-get install -y -qq postgresql >&2
   PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+  # The package may start its own cluster on port 5432; the tests use a throwaway one.
+  command -v pg_ctlcluster >/dev/null && pg_ctlcluster "$(basename "$(dirname "$PG_BIN")")" main stop >/dev/null 2>&1 || true
 fi
 if [ "$(id -u)" = 0 ] && ! id postgres >/dev/null 2>&1; then
   useradd --system --home-dir /var/lib/postgresql --shell /bin/bash postgres
