@@ -12,6 +12,8 @@ internal static class AppJson
     public static JsonSerializerOptions Configure(JsonSerializerOptions options)
     {
         options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+        // Answers are application/json, never HTML: keep "l'aube" readable instead of "l\u0027aube".
+        options.Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
         options.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
         options.Converters.Add(new UtcMillisecondsConverter());
         return options;

@@ -59,7 +59,9 @@ public sealed class GetEntriesTests(TestApp app) : IClassFixture<TestApp>
     public async Task Get_unknown_entry_is_404_with_the_livingdocs_message()
     {
         var client = await app.ClientAsync(Scopes.Read);
-        var details = await (await client.GetAsync("/api/2026-03/mediaLibrary/doesNotExist")).AssertEnvelopeAsync(HttpStatusCode.NotFound);
+        var response = await client.GetAsync("/api/2026-03/mediaLibrary/doesNotExist");
+        Assert.Contains("(id: 'doesNotExist')", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var details = await response.AssertEnvelopeAsync(HttpStatusCode.NotFound);
         Assert.Equal("MediaLibrary Entry does not exist (id: 'doesNotExist')", details.GetProperty("message").GetString());
     }
 
