@@ -19,10 +19,10 @@ internal static class EntryEndpoints
     }
 
     public static async Task<Results<Ok<EntryResponse>, JsonHttpResult<ErrorEnvelope>>> GetEntryAsync(
-        string id, EntryStore store, EntryMapper mapper, CancellationToken ct)
+        string id, ApiVersion apiVersion, EntryStore store, EntryMapper mapper, CancellationToken ct)
     {
         var row = id.Length <= 64 ? await store.GetAsync(id, ct) : null;
-        return row is null ? ApiErrors.EntryNotFound(id) : TypedResults.Ok(mapper.ToResponse(row));
+        return row is null ? ApiErrors.EntryNotFound(id) : TypedResults.Ok(mapper.ToResponse(row, apiVersion));
     }
 
     public sealed record KeyList(IReadOnlyList<string> Results);
@@ -75,7 +75,7 @@ internal static class EntryEndpoints
             return ApiErrors.Validation("ids", "one of ids or externalId is required");
         }
 
-        var entries = rows.Select(mapper.ToResponse).ToList();
+        var entries = rows.Select(row => mapper.ToResponse(row, apiVersion)).ToList();
         return apiVersion >= ApiVersion.V2026_01 ? TypedResults.Ok(new EntryList(entries)) : TypedResults.Ok(entries);
     }
 

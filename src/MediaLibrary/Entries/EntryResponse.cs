@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using MediaLibrary.Api;
 using MediaLibrary.Assets;
 using MediaLibrary.MediaTypes;
 
@@ -18,11 +19,15 @@ public sealed record EntryResponse(
     bool Archived,
     string? RevokeNote,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    EntryUsage? Usage = null);
+
+/// (ours, ≥ 2026-03) Published documents and media entries that link to the entry.
+public sealed record EntryUsage(int Documents, int Media);
 
 internal sealed class EntryMapper(AssetUrls urls, MediaTypeCatalog types, TimeProvider time)
 {
-    public EntryResponse ToResponse(EntryRow row)
+    public EntryResponse ToResponse(EntryRow row, ApiVersion version)
     {
         var asset = WithUrl(JsonNode.Parse(row.Asset)!.AsObject());
         var translations = JsonNode.Parse(row.Translations)!.AsArray();
@@ -37,7 +42,8 @@ internal sealed class EntryMapper(AssetUrls urls, MediaTypeCatalog types, TimePr
         var metadata = JsonNode.Parse(row.Metadata)!.AsObject();
         var state = EntryState.Of(types.Find(row.MediaType), row.Revoked, metadata, time.GetUtcNow());
         return new EntryResponse(row.Id, row.Version, row.MediaType, row.SystemName, row.ExternalId, asset,
-            metadata, translations, state, row.Archived, row.Revoked ? row.RevokeNote : null, row.CreatedAt, row.UpdatedAt);
+            metadata, translations, state, row.Archived, row.Revoked ? row.RevokeNote : null, row.CreatedAt, row.UpdatedAt,
+            version >= ApiVersion.V2026_03 ? new EntryUsage(row.UsageDocuments, row.UsageMedia) : null);
     }
 
     private JsonObject WithUrl(JsonObject asset)

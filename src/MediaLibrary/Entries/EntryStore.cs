@@ -33,7 +33,7 @@ internal sealed class EntryStore(Database database)
     {
         await using var connection = await database.OpenAsync(ct);
         return await connection.QuerySingleOrDefaultAsync<EntryRow>(new CommandDefinition(
-            $"SELECT {EntryRow.Columns} FROM media_entries WHERE id = @id", new { id }, cancellationToken: ct));
+            $"SELECT {EntryRow.ColumnsWithUsage} FROM media_entries WHERE id = @id", new { id }, cancellationToken: ct));
     }
 
     /// One query for up to 100 ids; the caller restores the order.
@@ -41,13 +41,13 @@ internal sealed class EntryStore(Database database)
     {
         await using var connection = await database.OpenAsync(ct);
         return (await connection.QueryAsync<EntryRow>(new CommandDefinition(
-            $"SELECT {EntryRow.Columns} FROM media_entries WHERE {Sql.InList("id", "@ids")}", new { ids = ids.ToArray() }, cancellationToken: ct))).AsList();
+            $"SELECT {EntryRow.ColumnsWithUsage} FROM media_entries WHERE {Sql.InList("id", "@ids")}", new { ids = ids.ToArray() }, cancellationToken: ct))).AsList();
     }
 
     public async Task<List<EntryRow>> FindByExternalIdAsync(string externalId, string? systemName, CancellationToken ct)
     {
         await using var connection = await database.OpenAsync(ct);
-        var sql = $"SELECT {EntryRow.Columns} FROM media_entries WHERE external_id = @externalId" +
+        var sql = $"SELECT {EntryRow.ColumnsWithUsage} FROM media_entries WHERE external_id = @externalId" +
                   (systemName is null ? "" : " AND system_name = @systemName") + " ORDER BY system_name, id";
         return (await connection.QueryAsync<EntryRow>(new CommandDefinition(sql, new { externalId, systemName }, cancellationToken: ct))).AsList();
     }

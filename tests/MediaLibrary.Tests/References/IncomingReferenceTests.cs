@@ -68,6 +68,25 @@ public sealed class IncomingReferenceTests(TestApp app) : IClassFixture<TestApp>
     }
 
     [Fact]
+    public async Task Entries_carry_usage_counts_from_2026_03_in_single_and_list_answers()
+    {
+        var client = await app.ReaderWriterAsync();
+        var image = await client.ImportImageAsync();
+        await client.ImportDocumentsAsync("cms", [
+            DocumentCalls.Document(Unique("u1"), true, DocumentCalls.ImageComponent("c", image), DocumentCalls.ImageComponent("d", image)),
+            DocumentCalls.Document(Unique("u2"), true, DocumentCalls.ImageComponent("c", image)),
+        ]);
+        await client.ImportImageAsync(new JsonObject { ["title"] = "t", ["relatedImage"] = new JsonObject { ["mediaId"] = image } });
+
+        var usage = (await client.GetEntryAsync(image)).GetProperty("usage");
+        Assert.Equal(2, usage.GetProperty("documents").GetInt32());
+        Assert.Equal(1, usage.GetProperty("media").GetInt32());
+        var listed = (await (await client.GetAsync($"/api/2026-03/mediaLibrary?ids={image}")).JsonAsync()).GetProperty("results")[0];
+        Assert.Equal(2, listed.GetProperty("usage").GetProperty("documents").GetInt32());
+        Assert.False((await client.GetEntryAsync(image, "2026-01")).TryGetProperty("usage", out _));
+    }
+
+    [Fact]
     public async Task Nested_components_are_found()
     {
         var client = await app.ReaderWriterAsync();
