@@ -22,6 +22,9 @@ internal static class ApiErrors
         return context.Response.WriteAsJsonAsync(Envelope(status, details), AppJson.Options, context.RequestAborted);
     }
 
+    /// The rest of an unread body stays on the wire: the client must not reuse this connection.
+    public static void CloseAfterResponse(HttpContext context) => context.Response.Headers.Connection = "close";
+
     public static JsonHttpResult<ErrorEnvelope> NotFound(string message) =>
         Result(StatusCodes.Status404NotFound, new { name = "NotFound", message });
 

@@ -34,6 +34,11 @@ internal sealed partial class ErrorEnvelopeMiddleware(RequestDelegate next, ILog
             }
 
             context.Response.Clear();
+            if (e is BadHttpRequestException)
+            {
+                ApiErrors.CloseAfterResponse(context);
+            }
+
             await ApiErrors.Write(context, status, details);
         }
     }

@@ -24,7 +24,7 @@ internal sealed class JsonBody(IOptions<MediaLibraryOptions> options)
         var limit = options.Value.MaxJsonBodyBytes;
         if (request.ContentLength > limit)
         {
-            return (null, TooLarge(limit));
+            return (null, TooLarge(request.HttpContext, limit));
         }
 
         var buffer = new ArrayBufferWriter<byte>((int)Math.Min(request.ContentLength ?? 16 * 1024, limit) + 1);
@@ -40,7 +40,7 @@ internal sealed class JsonBody(IOptions<MediaLibraryOptions> options)
             buffer.Advance(read);
             if (buffer.WrittenCount > limit)
             {
-                return (null, TooLarge(limit));
+                return (null, TooLarge(request.HttpContext, limit));
             }
         }
 
@@ -79,7 +79,10 @@ internal sealed class JsonBody(IOptions<MediaLibraryOptions> options)
                mediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase);
     }
 
-    private static JsonHttpResult<ErrorEnvelope> TooLarge(long limit) =>
-        ApiErrors.Result(StatusCodes.Status413PayloadTooLarge,
+    private static JsonHttpResult<ErrorEnvelope> TooLarge(HttpContext context, long limit)
+    {
+        ApiErrors.CloseAfterResponse(context);
+        return ApiErrors.Result(StatusCodes.Status413PayloadTooLarge,
             new { name = "PayloadTooLarge", message = $"The request body is larger than the limit of {limit} bytes." });
+    }
 }

@@ -28,7 +28,7 @@ internal sealed class AssetUploader(
         var limit = options.Value.Upload.MaxBytes;
         if (context.Request.ContentLength > limit)
         {
-            return TooLarge(limit);
+            return TooLarge(context, limit);
         }
 
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
@@ -44,7 +44,7 @@ internal sealed class AssetUploader(
             var (size, sha256, head) = await SpoolAsync(context.Request.Body, spool, limit, ct);
             if (size > limit)
             {
-                return TooLarge(limit);
+                return TooLarge(context, limit);
             }
 
             if (size == 0)
@@ -138,9 +138,12 @@ internal sealed class AssetUploader(
         return name.Length is 0 or > 255 || name.Any(char.IsControl) ? null : name;
     }
 
-    private static JsonHttpResult<ErrorEnvelope> TooLarge(long limit) =>
-        ApiErrors.Result(StatusCodes.Status413PayloadTooLarge,
+    private static JsonHttpResult<ErrorEnvelope> TooLarge(HttpContext context, long limit)
+    {
+        ApiErrors.CloseAfterResponse(context);
+        return ApiErrors.Result(StatusCodes.Status413PayloadTooLarge,
             new { name = "PayloadTooLarge", message = $"The file is larger than the limit of {limit} bytes." });
+    }
 
     private static JsonHttpResult<ErrorEnvelope> Invalid(string name, string message) =>
         ApiErrors.Result(StatusCodes.Status400BadRequest, new { name, message });

@@ -31,7 +31,9 @@ public sealed class BodyLimitTests(SmallBodyApp app) : IClassFixture<SmallBodyAp
         using var http = server.Client();
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await app.CreateTokenAsync([Scopes.Write]));
 
-        await (await http.PostAsync("/api/2026-03/import/mediaLibrary", Json(BigImport))).AssertEnvelopeAsync(HttpStatusCode.RequestEntityTooLarge);
+        var declared = await http.PostAsync("/api/2026-03/import/mediaLibrary", Json(BigImport));
+        await declared.AssertEnvelopeAsync(HttpStatusCode.RequestEntityTooLarge);
+        Assert.True(declared.Headers.ConnectionClose, "an unread body must end the connection");
 
         var chunked = new StreamContent(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(BigImport)));
         chunked.Headers.ContentType = new MediaTypeHeaderValue("application/json");
