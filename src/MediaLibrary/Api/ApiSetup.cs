@@ -13,12 +13,15 @@ internal static class ApiSetup
         builder.Services.ConfigureHttpJsonOptions(o => AppJson.Configure(o.SerializerOptions));
         builder.Services.AddBearerAuth();
         builder.Services.AddSingleton<JsonBody>();
+        builder.Services.AddClientRateLimiting();
         builder.Services.AddOpenApi();
         builder.Services.AddOptions<KestrelServerOptions>()
             .Configure<IOptions<MediaLibraryOptions>>((kestrel, options) =>
             {
                 kestrel.AddServerHeader = false;
                 kestrel.Limits.MaxRequestBodySize = options.Value.MaxJsonBodyBytes;
+                kestrel.Limits.MaxRequestHeadersTotalSize = options.Value.Limits.MaxHeaderBytes * 2;
+                kestrel.Limits.MaxRequestLineSize = RequestLimitsMiddleware.MaxUrlBytes * 2;
                 // Large originals: let a response run ahead of the socket instead of pausing every 64 KB.
                 kestrel.Limits.MaxResponseBufferSize = 1024 * 1024;
             });
@@ -29,10 +32,12 @@ internal static class ApiSetup
     {
         app.UseMiddleware<RequestLoggingMiddleware>();
         app.UseMiddleware<ErrorEnvelopeMiddleware>();
+        app.UseMiddleware<RequestLimitsMiddleware>();
         app.UseStatusCodeEnvelope();
         app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRateLimiter();
         app.UseMiddleware<ApiVersionMiddleware>();
         return app;
     }

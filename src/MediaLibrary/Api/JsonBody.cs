@@ -11,8 +11,6 @@ namespace MediaLibrary.Api;
 /// depth, duplicate keys and syntax (400). Handlers then check the shape with <see cref="JsonShape"/>.
 internal sealed class JsonBody(IOptions<MediaLibraryOptions> options)
 {
-    public const int MaxDepth = 64;
-
     public async Task<(JsonNode? Body, JsonHttpResult<ErrorEnvelope>? Error)> ReadAsync(HttpRequest request, CancellationToken ct)
     {
         if (!IsJson(request.ContentType))
@@ -53,7 +51,7 @@ internal sealed class JsonBody(IOptions<MediaLibraryOptions> options)
         {
             var body = JsonNode.Parse(buffer.WrittenSpan, documentOptions: new JsonDocumentOptions
             {
-                MaxDepth = MaxDepth, AllowDuplicateProperties = false,
+                MaxDepth = options.Value.Limits.MaxJsonDepth, AllowDuplicateProperties = false,
             });
             return (body, null);
         }
@@ -63,7 +61,7 @@ internal sealed class JsonBody(IOptions<MediaLibraryOptions> options)
                 ? $" (line {line + 1}, byte {position + 1})"
                 : "";
             return (null, ApiErrors.Result(StatusCodes.Status400BadRequest,
-                new { name = "BadRequest", message = $"The request body is not valid JSON{detail}: malformed, nested deeper than {MaxDepth}, or with a duplicate key." }));
+                new { name = "BadRequest", message = $"The request body is not valid JSON{detail}: malformed, nested deeper than {options.Value.Limits.MaxJsonDepth}, or with a duplicate key." }));
         }
     }
 

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using MediaLibrary.Api;
+using MediaLibrary.Hosting;
+using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace MediaLibrary.Documents;
@@ -19,7 +21,8 @@ internal static class DocumentEndpoints
 
     public sealed record ImportResponse(IReadOnlyList<DocumentImportResult> Results);
 
-    public static async Task<IResult> ImportAsync(HttpRequest request, ApiVersion apiVersion, JsonBody json, DocumentImporter importer, CancellationToken ct)
+    public static async Task<IResult> ImportAsync(
+        HttpRequest request, ApiVersion apiVersion, JsonBody json, DocumentImporter importer, IOptions<MediaLibraryOptions> options, CancellationToken ct)
     {
         var (body, error) = await json.ReadAsync(request, ct);
         if (error is not null)
@@ -30,9 +33,10 @@ internal static class DocumentEndpoints
         var shape = new JsonShape();
         var obj = shape.Object(body, "", "systemName", "documents");
         var systemName = obj is null ? null : shape.String(obj, "", "systemName", required: true, maxLength: 200);
-        if (obj is not null && obj["documents"] is not JsonArray { Count: > 0 and <= DocumentImporter.MaxDocuments })
+        var maxItems = options.Value.Limits.MaxImportItems;
+        if (obj is not null && !(obj["documents"] is JsonArray list && list.Count > 0 && list.Count <= maxItems))
         {
-            shape.Add("documents", $"is required: an array of 1 to {DocumentImporter.MaxDocuments} documents");
+            shape.Add("documents", $"is required: an array of 1 to {maxItems} documents");
         }
 
         if (!shape.Ok || systemName is null)

@@ -15,7 +15,6 @@ public sealed record DocumentImportResult(
 /// transaction with a savepoint per document, so one failure does not undo the others.
 internal sealed class DocumentImporter(DocumentStore store, TimeProvider time, ILogger<DocumentImporter> logger)
 {
-    public const int MaxDocuments = 100;
     private const int MaxComponentDepth = 32;
 
     public async Task<List<DocumentImportResult>> ImportAsync(string systemName, JsonArray documents, CancellationToken ct)

@@ -1,13 +1,13 @@
 using System.Text.Json.Nodes;
 using MediaLibrary.Api;
+using MediaLibrary.Hosting;
+using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace MediaLibrary.Entries;
 
 internal static class EntryEndpoints
 {
-    public const int MaxIds = 100;
-
     public static VersionedApi MapEntries(this VersionedApi api)
     {
         api.Read.MapGet("/mediaLibrary/{id}", GetEntryAsync).WithName("GetMediaLibraryEntry").WithTags("Media Library");
@@ -47,7 +47,8 @@ internal static class EntryEndpoints
     public sealed record EntryList(IReadOnlyList<EntryResponse> Results);
 
     public static async Task<IResult> ListEntriesAsync(
-        string? ids, string? externalId, string? systemName, ApiVersion apiVersion, EntryStore store, EntryMapper mapper, CancellationToken ct)
+        string? ids, string? externalId, string? systemName, ApiVersion apiVersion, EntryStore store, EntryMapper mapper,
+        IOptions<MediaLibraryOptions> options, CancellationToken ct)
     {
         List<EntryRow> rows;
         if (!string.IsNullOrEmpty(ids))
@@ -58,9 +59,10 @@ internal static class EntryEndpoints
             }
 
             var wanted = ids.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Distinct().ToList();
-            if (wanted.Count > MaxIds)
+            var maxIds = options.Value.Limits.MaxListIds;
+            if (wanted.Count > maxIds)
             {
-                return ApiErrors.Validation("ids", $"at most {MaxIds} ids are allowed (got {wanted.Count})");
+                return ApiErrors.Validation("ids", $"at most {maxIds} ids are allowed (got {wanted.Count})");
             }
 
             var found = (await store.GetManyAsync(wanted.Where(i => i.Length <= 64).ToList(), ct)).ToDictionary(r => r.Id, StringComparer.Ordinal);
@@ -95,7 +97,8 @@ internal static class EntryEndpoints
 
     public sealed record ImportResponse(IReadOnlyList<ImportResult> Results);
 
-    public static async Task<IResult> ImportAsync(HttpRequest request, ApiVersion apiVersion, JsonBody json, EntryImporter importer, CancellationToken ct)
+    public static async Task<IResult> ImportAsync(
+        HttpRequest request, ApiVersion apiVersion, JsonBody json, EntryImporter importer, IOptions<MediaLibraryOptions> options, CancellationToken ct)
     {
         var (body, error) = await json.ReadAsync(request, ct);
         if (error is not null)
@@ -115,9 +118,10 @@ internal static class EntryEndpoints
             return ApiErrors.Validation("mediaLibraryEntries", "is required and must be an array");
         }
 
-        if (items.Count > EntryImporter.MaxItems)
+        var maxItems = options.Value.Limits.MaxImportItems;
+        if (items.Count > maxItems)
         {
-            return ApiErrors.Validation("mediaLibraryEntries", $"must hold at most {EntryImporter.MaxItems} entries (got {items.Count})");
+            return ApiErrors.Validation("mediaLibraryEntries", $"must hold at most {maxItems} entries (got {items.Count})");
         }
 
         var results = new List<ImportResult>(items.Count);

@@ -17,7 +17,6 @@ public sealed record ImportPathError(string Path, string Message);
 /// Validates and stores one imported entry; anything wrong with it is its own result (SPEC §4).
 internal sealed partial class EntryImporter(EntryStore store, MediaTypeCatalog types, AssetVerifier verifier, TimeProvider time)
 {
-    public const int MaxItems = 100;
     private const string IdAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";
     private static readonly string[] Allowed = ["id", "systemName", "externalId", "mediaType", "asset", "metadata", "translations"];
 

@@ -1,7 +1,9 @@
 using System.Text.Json.Nodes;
 using MediaLibrary.Api;
 using MediaLibrary.Assets;
+using MediaLibrary.Hosting;
 using MediaLibrary.MediaTypes;
+using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace MediaLibrary.Entries;
@@ -9,7 +11,8 @@ namespace MediaLibrary.Entries;
 public sealed record PatchResponse(int Status, int Version);
 
 /// PATCH /mediaLibrary/{id}: all operations or none, one conditional UPDATE (SPEC §3).
-internal sealed class EntryPatcher(EntryStore store, MediaTypeCatalog types, AssetVerifier verifier, TimeProvider time, ILogger<EntryPatcher> logger)
+internal sealed class EntryPatcher(
+    EntryStore store, MediaTypeCatalog types, AssetVerifier verifier, TimeProvider time, IOptions<MediaLibraryOptions> options, ILogger<EntryPatcher> logger)
 {
     public async Task<Results<Ok<PatchResponse>, JsonHttpResult<ErrorEnvelope>>> PatchAsync(
         string id, JsonNode body, ApiVersion version, CancellationToken ct)
@@ -23,7 +26,7 @@ internal sealed class EntryPatcher(EntryStore store, MediaTypeCatalog types, Ass
 
         var type = types.Find(current.MediaType) ?? throw new InvalidOperationException($"Entry {id} has unknown media type {current.MediaType}.");
         var shape = new JsonShape();
-        var request = PatchRequest.Parse(shape, body, type, version);
+        var request = PatchRequest.Parse(shape, body, type, version, options.Value.Limits.MaxPatches);
         if (request is null)
         {
             return ApiErrors.Validation(shape.Errors);

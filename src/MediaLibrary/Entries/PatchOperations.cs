@@ -25,12 +25,11 @@ internal sealed record RemoveAsset(int Index, string Locale) : PatchOperation(In
 /// A PATCH body, checked against the schema and the entry's media type before anything is read for update.
 internal sealed record PatchRequest(int? Version, bool PreserveUpdatedAt, IReadOnlyList<PatchOperation> Operations)
 {
-    public const int MaxPatches = 100;
     public const int MaxNoteLength = 200;
 
     private static readonly string[] OperationNames = ["setMetadataProperty", "replaceAsset", "revokeAsset", "unrevokeAsset", "archive", "removeAsset"];
 
-    public static PatchRequest? Parse(JsonShape shape, JsonNode? body, MediaTypeDefinition type, ApiVersion version)
+    public static PatchRequest? Parse(JsonShape shape, JsonNode? body, MediaTypeDefinition type, ApiVersion version, int maxPatches)
     {
         var obj = shape.Object(body, "", "version", "preserveUpdatedAt", "patches");
         if (obj is null)
@@ -59,9 +58,9 @@ internal sealed record PatchRequest(int? Version, bool PreserveUpdatedAt, IReadO
             shape.Add("preserveUpdatedAt", "is available from API version 2026-03");
         }
 
-        if (obj["patches"] is not JsonArray patches || patches.Count is 0 or > MaxPatches)
+        if (obj["patches"] is not JsonArray patches || patches.Count == 0 || patches.Count > maxPatches)
         {
-            shape.Add("patches", $"must be an array of 1 to {MaxPatches} operations");
+            shape.Add("patches", $"must be an array of 1 to {maxPatches} operations");
             return null;
         }
 

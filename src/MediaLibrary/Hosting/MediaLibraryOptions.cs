@@ -19,6 +19,10 @@ public sealed class MediaLibraryOptions
 
     public DeliveryOptions Delivery { get; set; } = new();
 
+    public LimitsOptions Limits { get; set; } = new();
+
+    public RateLimitOptions RateLimit { get; set; } = new();
+
     /// Project config with the media types (SPEC §6); the shipped default when empty.
     public string? MediaTypesFile { get; set; }
 

@@ -75,6 +75,24 @@ internal sealed class MediaLibraryOptionsValidator : IValidateOptions<MediaLibra
             }
         }
 
+        var limits = options.Limits;
+        foreach (var (setting, value, min, max) in new[]
+                 {
+                     ("MaxJsonDepth", limits.MaxJsonDepth, 4, 256), ("MaxHeaderBytes", limits.MaxHeaderBytes, 4096, 1024 * 1024),
+                     ("MaxPatches", limits.MaxPatches, 1, 1000), ("MaxListIds", limits.MaxListIds, 1, 1000), ("MaxImportItems", limits.MaxImportItems, 1, 1000),
+                 })
+        {
+            if (value < min || value > max)
+            {
+                errors.Add($"MediaLibrary__Limits__{setting} must be from {min} to {max} (got {value}).");
+            }
+        }
+
+        if (options.RateLimit.TokensPerSecond < 1 || options.RateLimit.Burst < 1)
+        {
+            errors.Add("MediaLibrary__RateLimit__TokensPerSecond and MediaLibrary__RateLimit__Burst must be positive.");
+        }
+
         if (options.MaxJsonBodyBytes < 1024)
         {
             errors.Add("MediaLibrary__MaxJsonBodyBytes must be at least 1024.");
