@@ -53,7 +53,10 @@ internal sealed partial class ErrorEnvelopeMiddleware(RequestDelegate next, ILog
     internal static bool IsDatabaseUnavailable(Exception e) => e switch
     {
         NpgsqlException { IsTransient: true } => true,
-        PostgresException { SqlState: "57P01" or "57P02" or "57P03" or "53300" } => true,
+        // admin shutdown, crash shutdown, cannot connect now, too many connections, database not accepting connections
+        PostgresException { SqlState: "57P01" or "57P02" or "57P03" or "53300" or "55000" } => true,
+        // SQLITE_BUSY (after the busy timeout), SQLITE_IOERR, SQLITE_CANTOPEN
+        Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 5 or 10 or 14 } => true,
         SocketException or TimeoutException => true,
         DbException { InnerException: { } inner } => IsDatabaseUnavailable(inner),
         _ => false,

@@ -71,6 +71,14 @@ public sealed class ServiceProcess : IAsyncDisposable
         throw new InvalidOperationException("The service process did not become healthy.");
     }
 
+    /// The exit code, once the process ends by itself within the timeout.
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cancel.Token);
+        return _process.ExitCode;
+    }
+
     public HttpClient Client() => new() { BaseAddress = BaseAddress };
 
     private static ProcessStartInfo StartInfo(IDictionary<string, string?> settings, string[] args)
