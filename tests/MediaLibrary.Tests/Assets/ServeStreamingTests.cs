@@ -9,10 +9,9 @@ namespace MediaLibrary.Tests.Assets;
 /// serve-image on the real executable: a 200 MB original must stream, not be buffered.
 public sealed class ServeStreamingTests(TestApp app) : IClassFixture<TestApp>
 {
-    [Fact]
-    public async Task Serving_a_200_megabyte_image_keeps_memory_flat()
+    /// Writes a big JPEG straight into the file store and imports it through the process's API.
+    private async Task<string> BigImageAsync(HttpClient http, long size)
     {
-        const long size = 200L * 1024 * 1024;
         var key = $"bench/{Guid.NewGuid()}.jpg";
         var path = Path.Combine(app.DataDirectory, "assets", key);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
@@ -23,10 +22,6 @@ public sealed class ServeStreamingTests(TestApp app) : IClassFixture<TestApp>
             file.SetLength(size);
         }
 
-        await using var server = await ServiceProcess.StartAsync(app.Settings());
-        using var http = server.Client();
-        http.Timeout = TimeSpan.FromMinutes(2);
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await app.CreateTokenAsync([Scopes.Read, Scopes.Write]));
         var entry = new JsonObject
         {
             ["mediaType"] = "image", ["metadata"] = new JsonObject { ["title"] = "Huge" },
@@ -34,6 +29,25 @@ public sealed class ServeStreamingTests(TestApp app) : IClassFixture<TestApp>
         };
         var import = await (await http.PostAsync("/api/2026-03/import/mediaLibrary", ApiCalls.Json(new JsonObject { ["mediaLibraryEntries"] = new JsonArray(entry) }))).JsonAsync();
         Assert.True(import.GetProperty("results")[0].GetProperty("ok").GetBoolean(), import.GetRawText());
+        return key;
+    }
+
+    private async Task<(ServiceProcess Server, HttpClient Http)> StartAsync()
+    {
+        var server = await ServiceProcess.StartAsync(app.Settings());
+        var http = server.Client();
+        http.Timeout = TimeSpan.FromMinutes(2);
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await app.CreateTokenAsync([Scopes.Read, Scopes.Write]));
+        return (server, http);
+    }
+
+    [Fact]
+    public async Task Serving_a_200_megabyte_image_keeps_memory_flat()
+    {
+        const long size = 200L * 1024 * 1024;
+        var (server, http) = await StartAsync();
+        await using var _ = server;
+        var key = await BigImageAsync(http, size);
 
         var baseline = server.PeakResidentBytes();
         using var response = await http.GetAsync($"/api/2026-03/mediaLibrary/serve-image/{key}", HttpCompletionOption.ResponseHeadersRead);
@@ -51,5 +65,30 @@ public sealed class ServeStreamingTests(TestApp app) : IClassFixture<TestApp>
         Assert.Equal(size, received);
         var growth = server.PeakResidentBytes() - baseline;
         Assert.True(growth < 64L * 1024 * 1024, $"Peak RSS grew by {growth / (1024 * 1024)} MiB while serving 200 MiB");
+    }
+
+    [Fact]
+    public async Task Clients_that_hang_up_mid_download_leave_no_open_files()
+    {
+        var (server, http) = await StartAsync();
+        await using var _ = server;
+        var key = await BigImageAsync(http, 64L * 1024 * 1024);
+        var baseline = server.OpenFileCount();
+
+        for (var i = 0; i < 8; i++)
+        {
+            using var response = await http.GetAsync($"/api/2026-03/mediaLibrary/serve-image/{key}", HttpCompletionOption.ResponseHeadersRead);
+            await using var body = await response.Content.ReadAsStreamAsync();
+            await body.ReadExactlyAsync(new byte[256 * 1024]);
+        }
+
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (server.OpenFileCount() > baseline + 2 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(200);
+        }
+
+        Assert.True(server.OpenFileCount() <= baseline + 2, $"{server.OpenFileCount()} descriptors open, {baseline} before");
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await http.GetAsync("/healthz")).StatusCode);
     }
 }

@@ -71,6 +71,9 @@ public sealed class ServiceProcess : IAsyncDisposable
         throw new InvalidOperationException("The service process did not become healthy.");
     }
 
+    /// File descriptors the process holds (sockets included).
+    public int OpenFileCount() => Directory.GetFiles($"/proc/{_process.Id}/fd").Length;
+
     /// The exit code, once the process ends by itself within the timeout.
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {
