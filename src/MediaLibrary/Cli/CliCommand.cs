@@ -3,7 +3,7 @@ namespace MediaLibrary.Cli;
 /// `token create|list|revoke`, `db migrate`: the same executable as the web host, same settings.
 internal sealed record CliCommand(string[] Words, IReadOnlyDictionary<string, string> Flags)
 {
-    private static readonly HashSet<string> Verbs = ["token", "db", "help"];
+    private static readonly HashSet<string> Verbs = ["token", "db", "seed", "help"];
 
     public static CliCommand? FromArgs(string[] args)
     {
@@ -50,5 +50,6 @@ internal sealed record CliCommand(string[] Words, IReadOnlyDictionary<string, st
           MediaLibrary token list                        name, scopes, created, expires, revoked
           MediaLibrary token revoke --name NAME
           MediaLibrary db migrate                        apply database migrations and exit
+          MediaLibrary seed --entries N [--documents M]  fill an empty library for benchmarks (bulk path)
         """;
 }

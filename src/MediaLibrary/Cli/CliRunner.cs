@@ -17,6 +17,8 @@ internal static class CliRunner
                 await services.GetRequiredService<Migrator>().MigrateAsync(ct);
                 await Console.Error.WriteLineAsync("Database is up to date.");
                 return 0;
+            case "seed":
+                return await SeedCommand.RunAsync(command, services, ct);
             case "token create":
                 return await CreateAsync(command, clients, ct);
             case "token list":

@@ -16,11 +16,14 @@ public sealed class HealthTests
 
         var ok = await (await client.GetAsync("/healthz")).JsonAsync();
         Assert.Equal("ok", ok.GetProperty("status").GetString());
+        Assert.Equal(TestApp.UsePostgres ? "postgres" : "sqlite", ok.GetProperty("database").GetString());
 
         await using (await DatabaseOutageAsync(app))
         {
             var details = await (await client.GetAsync("/healthz")).AssertEnvelopeAsync(HttpStatusCode.ServiceUnavailable);
             Assert.Equal("ServiceUnavailable", details.GetProperty("name").GetString());
+            // Liveness does no I/O: the process is alive even while its database is not.
+            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/healthz/live")).StatusCode);
         }
 
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/healthz")).StatusCode);

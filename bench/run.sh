@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# The whole API under load: seeds ENTRIES entries (default 1,000,000) and ENTRIES/5 published
+# documents with 10 references each through the bulk path, starts the Release build and loads
+# each endpoint with wrk (-t2 -c64, 5 s warm-up, DURATION s measured). DB=sqlite|postgres.
+# Prints one markdown table: requests/s, p50, p99, non-2xx and the server's RSS after each run.
+source "$(dirname "$0")/lib.sh"
+need wrk curl
+DB=${DB:-sqlite}
+ENTRIES=${ENTRIES:-1000000}
+DOCUMENTS=${DOCUMENTS:-$((ENTRIES / 5))}
+DURATION=${DURATION:-15}
+build_release
+trap 'stop_postgres; bench_cleanup' EXIT
+
+settings=()
+if [ "$DB" = postgres ]; then
+  start_postgres
+  settings=(MediaLibrary__Database__Provider=postgres "MediaLibrary__Database__ConnectionString=$PG_CONNECTION")
+fi
+env MediaLibrary__DataDirectory="$WORK/data" "${settings[@]}" dotnet "$WORK/app/MediaLibrary.dll" db migrate 2>/dev/null
+env MediaLibrary__DataDirectory="$WORK/data" "${settings[@]}" dotnet "$WORK/app/MediaLibrary.dll" seed --entries "$ENTRIES" --documents "$DOCUMENTS" >&2
+
+PORT=$(free_port 18380)
+start_server "$PORT" "${settings[@]}"
+T=$(token "${settings[@]}")
+BASE="http://127.0.0.1:$PORT"
+API="$BASE/api/2026-03"
+curl -fs -H "Authorization: Bearer $T" -H 'Content-Type: application/json' "$API/import/mediaLibrary" \
+  -d '{"mediaLibraryEntries":[{"mediaType":"image","asset":{"key":"seed/sample.jpg","url":"u","size":23,"width":1600,"height":900,"mimeType":"image/jpeg","filename":"sample.jpg"},"metadata":{"title":"Served"}}]}' >/dev/null
+export ENTRIES
+LUA="$BENCH_DIR/lua"
+
+# measure LABEL URL [wrk args]: CONNECTIONS (default 64) concurrent connections.
+measure() {
+  local label=$1; shift
+  local c=${CONNECTIONS:-64} rss
+  run_wrk "$@" -t2 -c"$c" -d5s --timeout 30s -H "Authorization: Bearer $T" >/dev/null
+  read -r rps _ p50 p99 bad < <(run_wrk "$@" -t2 -c"$c" -d"${DURATION}s" --timeout 30s -H "Authorization: Bearer $T")
+  rss=$(rss_mib "$SERVER_PID")
+  echo "| $label | $DB | $ENTRIES | $rps | $p50 | $p99 | $bad | $rss MiB |"
+}
+
+echo "| endpoint | db | entries | requests/s | p50 | p99 | non-2xx | server RSS |"
+echo "|---|---|---|---|---|---|---|---|"
+measure "GET /healthz/live (no I/O: the ceiling)" "$BASE/healthz/live"
+measure "GET /healthz (SELECT 1)" "$BASE/healthz"
+measure "GET entry" "$BASE" -s "$LUA/get-entry.lua"
+measure "GET list of 100 ids" "$BASE" -s "$LUA/list.lua"
+measure "PATCH setMetadataProperty" "$BASE" -s "$LUA/patch.lua"
+measure "incoming references, first page" "$API/mediaLibrary/seed0000000/incomingDocumentReferences"
+measure "serve-image (tiny JPEG)" "$API/mediaLibrary/serve-image/seed/sample.jpg"
+CONNECTIONS=8 measure "import of 100 entries (8 connections)" "$BASE" -s "$LUA/import.lua"
