@@ -60,7 +60,7 @@ internal static class SeedCommand
             if (database.Provider == DatabaseProvider.Postgres)
             {
                 await connection.ExecuteAsync("SELECT setval(pg_get_serial_sequence('documents', 'id'), @documents)", new { documents = (long)documents });
-                await connection.ExecuteAsync("ANALYZE");
+                await connection.ExecuteAsync("ANALYZE media_entries, media_entry_keys, documents, publications, document_references, reference_counts");
             }
 
             var seconds = clock.Elapsed.TotalSeconds;
