@@ -34,7 +34,7 @@ internal sealed class ServeImage(
 
         // Revocation is about the picture: one revoked or invalid entry using these bytes stops delivery.
         var now = time.GetUtcNow();
-        if (images.Any(u => EntryState.Of(types.Find(u.MediaType), u.Revoked, JsonNode.Parse(u.Metadata)!.AsObject(), now) != EntryState.Active))
+        if (images.Any(u => EntryState.Of(types.Find(u.MediaType), u.Revoked, u.Metadata, now) != EntryState.Active))
         {
             response.Headers.CacheControl = "no-store";
             await ApiErrors.Write(context, StatusCodes.Status403Forbidden, new { message = "The requested image is revoked or marked as invalid" });

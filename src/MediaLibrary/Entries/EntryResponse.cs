@@ -1,3 +1,5 @@
+using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using MediaLibrary.Api;
 using MediaLibrary.Assets;
@@ -12,9 +14,9 @@ public sealed record EntryResponse(
     string MediaType,
     string? SystemName,
     string? ExternalId,
-    JsonObject Asset,
-    JsonObject Metadata,
-    JsonArray Translations,
+    RawJson Asset,
+    RawJson Metadata,
+    RawJson Translations,
     string State,
     bool Archived,
     string? RevokeNote,
@@ -29,30 +31,54 @@ internal sealed class EntryMapper(AssetUrls urls, MediaTypeCatalog types, TimePr
 {
     public EntryResponse ToResponse(EntryRow row, ApiVersion version)
     {
-        var asset = WithUrl(JsonNode.Parse(row.Asset)!.AsObject());
-        var translations = JsonNode.Parse(row.Translations)!.AsArray();
-        foreach (var translation in translations)
-        {
-            if (translation?["asset"] is JsonObject translated)
-            {
-                WithUrl(translated);
-            }
-        }
-
-        var metadata = JsonNode.Parse(row.Metadata)!.AsObject();
-        var state = EntryState.Of(types.Find(row.MediaType), row.Revoked, metadata, time.GetUtcNow());
-        return new EntryResponse(row.Id, row.Version, row.MediaType, row.SystemName, row.ExternalId, asset,
-            metadata, translations, state, row.Archived, row.Revoked ? row.RevokeNote : null, row.CreatedAt, row.UpdatedAt,
+        var state = EntryState.Of(types.Find(row.MediaType), row.Revoked, row.Metadata, time.GetUtcNow());
+        return new EntryResponse(row.Id, row.Version, row.MediaType, row.SystemName, row.ExternalId, new RawJson(WithUrl(row.Asset)),
+            new RawJson(row.Metadata), new RawJson(TranslationsWithUrls(row.Translations)), state, row.Archived,
+            row.Revoked ? row.RevokeNote : null, row.CreatedAt, row.UpdatedAt,
             version >= ApiVersion.V2026_03 ? new EntryUsage(row.UsageDocuments, row.UsageMedia) : null);
     }
 
-    private JsonObject WithUrl(JsonObject asset)
+    // The stored asset is an object we wrote, so the url goes in before its closing brace.
+    private string WithUrl(string asset) =>
+        KeyOf(asset) is { } key
+            ? string.Concat(asset.AsSpan(0, asset.LastIndexOf('}')), ",\"url\":", JsonSerializer.Serialize(urls.For(key), AppJson.Options), "}")
+            : asset;
+
+    private string TranslationsWithUrls(string translations)
     {
-        if (asset["key"]?.GetValue<string>() is { } key)
+        if (translations is "[]" || !translations.Contains("\"asset\"", StringComparison.Ordinal))
         {
-            asset["url"] = urls.For(key);
+            return translations;
         }
 
-        return asset;
+        var list = JsonNode.Parse(translations)!.AsArray();
+        foreach (var translation in list)
+        {
+            if (translation?["asset"] is JsonObject asset && asset["key"]?.GetValue<string>() is { } key)
+            {
+                asset["url"] = urls.For(key);
+            }
+        }
+
+        return list.ToJsonString(AppJson.Options);
+    }
+
+    private static string? KeyOf(string asset)
+    {
+        var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(asset));
+        reader.Read();
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var isKey = reader.ValueTextEquals("key"u8);
+            reader.Read();
+            if (isKey && reader.TokenType == JsonTokenType.String)
+            {
+                return reader.GetString();
+            }
+
+            reader.Skip();
+        }
+
+        return null;
     }
 }

@@ -11,6 +11,10 @@ public sealed record MediaTypeDefinition(
     string Handle, string Type, AssetKind Kind, IReadOnlyList<MetadataProperty> Metadata, bool Translatable, bool Replaceable)
 {
     public MetadataProperty? Property(string handle) => Metadata.FirstOrDefault(p => p.Handle == handle);
+
+    /// Properties that can make an entry invalid (li-invalid, li-datetime-validity).
+    public IReadOnlyList<MetadataProperty> StateProperties { get; } =
+        Metadata.Where(p => p.Type is "li-invalid" or "li-datetime-validity").ToList();
 }
 
 /// The project's media types (SPEC §6), loaded once at start. A broken file stops the start
