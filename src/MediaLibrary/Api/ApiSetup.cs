@@ -14,7 +14,7 @@ internal static class ApiSetup
         builder.Services.AddBearerAuth();
         builder.Services.AddSingleton<JsonBody>();
         builder.Services.AddClientRateLimiting();
-        builder.Services.AddOpenApi();
+        builder.Services.AddApiDocument();
         builder.Services.AddOptions<KestrelServerOptions>()
             .Configure<IOptions<MediaLibraryOptions>>((kestrel, options) =>
             {

@@ -37,7 +37,11 @@ public sealed class HealthTests
         var client = app.CreateClient();
 
         var openApi = await (await client.GetAsync("/openapi/v1.json")).JsonAsync();
-        Assert.True(openApi.GetProperty("paths").TryGetProperty("/api/{apiVersion}/mediaLibrary/{id}", out _));
+        Assert.True(openApi.GetProperty("paths").TryGetProperty("/api/{apiVersion}/mediaLibrary/{id}", out var entryPath));
+        var parameters = entryPath.GetProperty("get").GetProperty("parameters").EnumerateArray().Select(p => p.GetProperty("name").GetString()).ToList();
+        Assert.Contains("apiVersion", parameters);
+        Assert.Contains("id", parameters);
+        Assert.True(openApi.GetProperty("components").GetProperty("securitySchemes").TryGetProperty("Bearer", out _));
 
         var page = await client.GetAsync("/docs/");
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
