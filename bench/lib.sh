@@ -96,3 +96,14 @@ start_postgres() {
 }
 
 stop_postgres() { [ -n "${PG_STOP+x}" ] && "${PG_STOP[@]}" >/dev/null 2>&1 || true; }
+
+# use_database sqlite|postgres: sets `settings` (environment for the server and the CLI); a
+# PostgreSQL cluster is started here and stopped on exit.
+use_database() {
+  settings=()
+  trap 'stop_postgres; bench_cleanup' EXIT
+  if [ "$1" = postgres ]; then
+    start_postgres
+    settings=(MediaLibrary__Database__Provider=postgres "MediaLibrary__Database__ConnectionString=$PG_CONNECTION")
+  fi
+}

@@ -9,13 +9,7 @@ DB=${DB:-sqlite}
 DOCS=${DOCS:-100000}
 DURATION=${DURATION:-10}
 build_release
-trap 'stop_postgres; bench_cleanup' EXIT
-
-settings=()
-if [ "$DB" = postgres ]; then
-  start_postgres
-  settings=(MediaLibrary__Database__Provider=postgres "MediaLibrary__Database__ConnectionString=$PG_CONNECTION")
-fi
+use_database "$DB"
 PORT=$(free_port 18280)
 start_server "$PORT" "${settings[@]}"
 T=$(token "${settings[@]}")

@@ -10,13 +10,7 @@ ENTRIES=${ENTRIES:-1000000}
 DOCUMENTS=${DOCUMENTS:-$((ENTRIES / 5))}
 DURATION=${DURATION:-15}
 build_release
-trap 'stop_postgres; bench_cleanup' EXIT
-
-settings=()
-if [ "$DB" = postgres ]; then
-  start_postgres
-  settings=(MediaLibrary__Database__Provider=postgres "MediaLibrary__Database__ConnectionString=$PG_CONNECTION")
-fi
+use_database "$DB"
 env MediaLibrary__DataDirectory="$WORK/data" "${settings[@]}" dotnet "$WORK/app/MediaLibrary.dll" db migrate 2>/dev/null
 env MediaLibrary__DataDirectory="$WORK/data" "${settings[@]}" dotnet "$WORK/app/MediaLibrary.dll" seed --entries "$ENTRIES" --documents "$DOCUMENTS" >&2
 
