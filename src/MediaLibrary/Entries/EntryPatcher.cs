@@ -81,7 +81,7 @@ internal sealed class EntryPatcher(
                 Asset = document.Asset.ToJsonString(), Metadata = document.Metadata.ToJsonString(), Translations = document.Translations.ToJsonString(),
                 CreatedAt = row.CreatedAt, UpdatedAt = request.PreserveUpdatedAt ? row.UpdatedAt : EntryImporter.Now(time),
             };
-            if (!await store.UpdateAsync(connection, transaction, updated, row.Version, document.NewKeys, ct))
+            if (!await store.UpdateAsync(connection, transaction, updated, row, document.NewKeys, ct))
             {
                 // Only possible if the row lock was not honoured; report it instead of losing a write.
                 return VersionConflict(request.Version ?? row.Version, row.Version + 1);

@@ -65,7 +65,12 @@ internal sealed class EntryStore(Database database)
                         {Sql.Json("@Asset")}, {Sql.Json("@Metadata")}, {Sql.Json("@Translations")}, @CreatedAt, @UpdatedAt)
                 """, row, transaction, cancellationToken: ct));
             await AddKeysAsync(connection, transaction, row.Id, keys, row.CreatedAt, ct);
-            await ReferenceIndex.ReplaceMediaAsync(connection, transaction, row.Id, ReferencesOf(row), ct);
+            // A new entry has no references yet: only links in its metadata need writing.
+            if (ReferencesOf(row.Metadata) is { Count: > 0 } references)
+            {
+                await ReferenceIndex.ReplaceMediaAsync(connection, transaction, row.Id, references, ct);
+            }
+
             await transaction.CommitAsync(ct);
             return InsertOutcome.Inserted;
         }
@@ -94,7 +99,8 @@ internal sealed class EntryStore(Database database)
     }
 
     /// The single conditional write of a PATCH: true when the row still had the expected version.
-    public async Task<bool> UpdateAsync(DbConnection connection, DbTransaction transaction, EntryRow row, int expectedVersion, IEnumerable<StoredKey> newKeys, CancellationToken ct)
+    public async Task<bool> UpdateAsync(
+        DbConnection connection, DbTransaction transaction, EntryRow row, EntryRow previous, IEnumerable<StoredKey> newKeys, CancellationToken ct)
     {
         var changed = await connection.ExecuteAsync(new CommandDefinition(
             $"""
@@ -107,7 +113,7 @@ internal sealed class EntryStore(Database database)
             new
             {
                 row.Id, row.Version, row.Revoked, row.RevokeNote, row.Archived, row.Asset, row.Metadata, row.Translations,
-                row.UpdatedAt, ExpectedVersion = expectedVersion,
+                row.UpdatedAt, ExpectedVersion = previous.Version,
             },
             transaction, cancellationToken: ct));
         if (changed != 1)
@@ -116,7 +122,13 @@ internal sealed class EntryStore(Database database)
         }
 
         await AddKeysAsync(connection, transaction, row.Id, newKeys, row.UpdatedAt, ct);
-        await ReferenceIndex.ReplaceMediaAsync(connection, transaction, row.Id, ReferencesOf(row), ct);
+        // Most patches touch no reference: then the index is left alone (two round trips saved).
+        var references = ReferencesOf(row.Metadata);
+        if (!references.SequenceEqual(ReferencesOf(previous.Metadata)))
+        {
+            await ReferenceIndex.ReplaceMediaAsync(connection, transaction, row.Id, references, ct);
+        }
+
         return true;
     }
 
@@ -139,8 +151,8 @@ internal sealed class EntryStore(Database database)
             "SELECT key FROM media_entry_keys WHERE entry_id = @id ORDER BY key", new { id }, cancellationToken: ct))).AsList();
     }
 
-    private static List<Reference> ReferencesOf(EntryRow row) =>
-        ReferenceExtractor.FromMetadata(System.Text.Json.Nodes.JsonNode.Parse(row.Metadata) as System.Text.Json.Nodes.JsonObject);
+    private static List<Reference> ReferencesOf(string metadata) =>
+        ReferenceExtractor.FromMetadata(System.Text.Json.Nodes.JsonNode.Parse(metadata) as System.Text.Json.Nodes.JsonObject);
 
     private static async Task AddKeysAsync(
         DbConnection connection, DbTransaction transaction, string id, IEnumerable<StoredKey> keys, DateTimeOffset addedAt, CancellationToken ct)
