@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Text.Json.Nodes;
 using Dapper;
+using MediaLibrary.Api;
 using MediaLibrary.References;
 using MediaLibrary.Storage;
 
@@ -34,7 +35,7 @@ internal sealed class DocumentStore(Database database)
         var parameters = new
         {
             systemName, document.ExternalId, document.ContentType, document.Title,
-            Metadata = document.Metadata.ToJsonString(), Content = document.Content.ToJsonString(), now,
+            Metadata = document.Metadata.ToJsonString(AppJson.Options), Content = document.Content.ToJsonString(AppJson.Options), now,
         };
         var id = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
             $"""

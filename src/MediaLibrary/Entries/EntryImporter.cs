@@ -100,9 +100,9 @@ internal sealed partial class EntryImporter(EntryStore store, MediaTypeCatalog t
             MediaType = type.Handle,
             SystemName = systemName,
             ExternalId = externalId,
-            Asset = asset!.ToJsonString(),
-            Metadata = MetadataRules.WithoutNulls(metadata!).ToJsonString(),
-            Translations = new JsonArray([.. translations]).ToJsonString(),
+            Asset = asset!.ToJsonString(AppJson.Options),
+            Metadata = MetadataRules.WithoutNulls(metadata!).ToJsonString(AppJson.Options),
+            Translations = new JsonArray([.. translations]).ToJsonString(AppJson.Options),
             CreatedAt = now,
             UpdatedAt = now,
         };

@@ -78,7 +78,7 @@ internal sealed class EntryPatcher(
             {
                 Id = row.Id, Version = row.Version + 1, MediaType = row.MediaType, SystemName = row.SystemName, ExternalId = row.ExternalId,
                 Revoked = document.Revoked, RevokeNote = document.RevokeNote, Archived = document.Archived,
-                Asset = document.Asset.ToJsonString(), Metadata = document.Metadata.ToJsonString(), Translations = document.Translations.ToJsonString(),
+                Asset = document.Asset.ToJsonString(AppJson.Options), Metadata = document.Metadata.ToJsonString(AppJson.Options), Translations = document.Translations.ToJsonString(AppJson.Options),
                 CreatedAt = row.CreatedAt, UpdatedAt = request.PreserveUpdatedAt ? row.UpdatedAt : EntryImporter.Now(time),
             };
             if (!await store.UpdateAsync(connection, transaction, updated, row, document.NewKeys, ct))

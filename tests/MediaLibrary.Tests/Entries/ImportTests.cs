@@ -141,7 +141,9 @@ public sealed class ImportTests(TestApp app) : IClassFixture<TestApp>
         entry["translations"] = new JsonArray(new JsonObject { ["locale"] = "fr", ["metadata"] = new JsonObject { ["title"] = "Port à l'aube" }, ["asset"] = french });
         var id = (await client.ImportAsync([entry])).GetProperty("results")[0].GetProperty("id").GetString()!;
 
-        var stored = await client.GetEntryAsync(id);
+        var response = await client.GetAsync($"/api/2026-03/mediaLibrary/{id}");
+        Assert.Contains("Port à l'aube", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var stored = await response.JsonAsync();
         var translation = stored.GetProperty("translations")[0];
         Assert.Equal("fr", translation.GetProperty("locale").GetString());
         Assert.Equal("Port à l'aube", translation.GetProperty("metadata").GetProperty("title").GetString());
