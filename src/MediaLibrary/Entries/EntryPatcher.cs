@@ -24,7 +24,12 @@ internal sealed class EntryPatcher(
             return ApiErrors.EntryNotFound(id);
         }
 
-        var type = types.Find(current.MediaType) ?? throw new InvalidOperationException($"Entry {id} has unknown media type {current.MediaType}.");
+        if (types.Find(current.MediaType) is not { } type)
+        {
+            // The project config dropped this media type after the entry was created.
+            return Conflict($"The entry's media type '{current.MediaType}' is not in the project config any more; it cannot be validated or patched.");
+        }
+
         var shape = new JsonShape();
         var request = PatchRequest.Parse(shape, body, type, version, options.Value.Limits.MaxPatches);
         if (request is null)

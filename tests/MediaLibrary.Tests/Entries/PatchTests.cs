@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using MediaLibrary.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using static MediaLibrary.Tests.Infrastructure.ApiCalls;
 
 namespace MediaLibrary.Tests.Entries;
@@ -211,6 +212,24 @@ public sealed class PatchTests(TestApp app) : IClassFixture<TestApp>
         var translation = (await client.GetEntryAsync(id)).GetProperty("translations")[0];
         Assert.False(translation.TryGetProperty("asset", out _));
         Assert.Equal("Port", translation.GetProperty("metadata").GetProperty("title").GetString());
+    }
+
+    [Fact]
+    public async Task An_entry_whose_media_type_left_the_config_is_readable_but_not_patchable()
+    {
+        var client = await app.ReaderWriterAsync();
+        var id = "orphan-" + Guid.NewGuid().ToString("N")[..8];
+        var now = DateTimeOffset.UtcNow;
+        var store = app.Services.GetRequiredService<MediaLibrary.Entries.EntryStore>();
+        await store.InsertAsync(new MediaLibrary.Entries.EntryRow
+        {
+            Id = id, Version = 1, MediaType = "podcast", Asset = """{"key":"x/y.mp3","size":1,"mimeType":"audio/mpeg","filename":"y.mp3"}""",
+            Metadata = """{"title":"t"}""", Translations = "[]", CreatedAt = now, UpdatedAt = now,
+        }, [], CancellationToken.None);
+
+        Assert.Equal("active", (await client.GetEntryAsync(id)).GetProperty("state").GetString());
+        var details = await (await client.PatchOpsAsync(id, Op("archive"))).AssertEnvelopeAsync(HttpStatusCode.Conflict);
+        Assert.Contains("podcast", details.GetProperty("message").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
