@@ -73,18 +73,24 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
     public async Task<BlobRead?> OpenAsync(string key, long offset, long? length, CancellationToken ct)
     {
         var objectKey = ObjectKey(key);
+        if (length == 0)
+        {
+            // S3 has no empty range: answer from a HEAD.
+            var info = await StatAsync(key, ct);
+            return info is null ? null : new BlobRead(Stream.Null, offset, 0, info.Length, info.LastModified);
+        }
+
         var request = new GetObjectRequest { BucketName = Bucket, Key = objectKey };
         if (offset > 0 || length is not null)
         {
-            request.ByteRange = new ByteRange(offset, length is null ? long.MaxValue : offset + Math.Max(length.Value, 1) - 1);
+            request.ByteRange = new ByteRange(offset, length is null ? long.MaxValue : offset + length.Value - 1);
         }
 
         try
         {
             var response = await _client.GetObjectAsync(request, ct);
             var total = TotalFromContentRange(response.ContentRange) ?? response.ContentLength + offset;
-            var count = length == 0 ? 0 : response.ContentLength;
-            return new BlobRead(response.ResponseStream, offset, count, total, ToOffset(response.LastModified));
+            return new BlobRead(response.ResponseStream, offset, response.ContentLength, total, ToOffset(response.LastModified));
         }
         catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
         {

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json.Nodes;
 using MediaLibrary.Api;
 using MediaLibrary.Entries;
 using MediaLibrary.Hosting;

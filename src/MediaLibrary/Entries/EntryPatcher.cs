@@ -18,7 +18,7 @@ internal sealed class EntryPatcher(
         string id, JsonNode body, ApiVersion version, CancellationToken ct)
     {
         // The media type never changes, so the request can be checked fully before the row is locked.
-        var current = await store.GetAsync(id, ct);
+        var current = await store.GetAsync(id, ct, withUsage: false);
         if (current is null)
         {
             return ApiErrors.EntryNotFound(id);

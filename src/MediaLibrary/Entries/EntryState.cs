@@ -15,7 +15,7 @@ internal static class EntryState
     /// From stored metadata text: parsed only when it names a property that decides validity.
     public static string Of(MediaTypeDefinition? type, bool revoked, string metadata, DateTimeOffset now) =>
         revoked ? Revoked
-        : type is null || !type.StateProperties.Any(p => metadata.Contains($"\"{p.Handle}\"", StringComparison.Ordinal)) ? Active
+        : type is null || !type.StatePropertyKeys.Any(key => metadata.Contains(key, StringComparison.Ordinal)) ? Active
         : Of(type, revoked, JsonNode.Parse(metadata)!.AsObject(), now);
 
     public static string Of(MediaTypeDefinition? type, bool revoked, JsonObject metadata, DateTimeOffset now)

@@ -29,11 +29,12 @@ internal sealed class EntryStore(Database database)
 {
     private Dialect Sql => database.Dialect;
 
-    public async Task<EntryRow?> GetAsync(string id, CancellationToken ct)
+    /// One entry; `withUsage: false` where nobody shows the usage counts (saves two subqueries).
+    public async Task<EntryRow?> GetAsync(string id, CancellationToken ct, bool withUsage = true)
     {
         await using var connection = await database.OpenAsync(ct);
         return await connection.QuerySingleOrDefaultAsync<EntryRow>(new CommandDefinition(
-            $"SELECT {EntryRow.ColumnsWithUsage} FROM media_entries WHERE id = @id", new { id }, cancellationToken: ct));
+            $"SELECT {(withUsage ? EntryRow.ColumnsWithUsage : EntryRow.Columns)} FROM media_entries WHERE id = @id", new { id }, cancellationToken: ct));
     }
 
     /// One query for up to 100 ids; the caller restores the order.

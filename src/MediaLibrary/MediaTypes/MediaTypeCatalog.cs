@@ -12,9 +12,9 @@ public sealed record MediaTypeDefinition(
 {
     public MetadataProperty? Property(string handle) => Metadata.FirstOrDefault(p => p.Handle == handle);
 
-    /// Properties that can make an entry invalid (li-invalid, li-datetime-validity).
-    public IReadOnlyList<MetadataProperty> StateProperties { get; } =
-        Metadata.Where(p => p.Type is "li-invalid" or "li-datetime-validity").ToList();
+    /// `"handle"` of each property that can make an entry invalid (li-invalid, li-datetime-validity), to spot them in stored metadata text without parsing it.
+    public IReadOnlyList<string> StatePropertyKeys { get; } =
+        Metadata.Where(p => p.Type is "li-invalid" or "li-datetime-validity").Select(p => $"\"{p.Handle}\"").ToList();
 }
 
 /// The project's media types (SPEC §6), loaded once at start. A broken file stops the start

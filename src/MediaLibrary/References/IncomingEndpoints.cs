@@ -14,16 +14,23 @@ internal static class IncomingEndpoints
 
     public static VersionedApi MapIncomingReferences(this VersionedApi api)
     {
-        api.Read.MapGet("/mediaLibrary/{mediaId}/incomingDocumentReferences",
-                (string mediaId, string? limit, string? offset, string? after, ApiVersion apiVersion, EntryStore entries, MediaTypeCatalog types, IncomingReferenceStore store, CancellationToken ct) =>
-                    ListAsync(ReferenceIndex.Documents, mediaId, limit, offset, after, apiVersion, entries, types, store, ct))
+        api.Read.MapGet("/mediaLibrary/{mediaId}/incomingDocumentReferences", GetIncomingDocumentReferencesAsync)
             .WithName("GetIncomingDocumentReferences").WithTags("References");
-        api.Read.MapGet("/mediaLibrary/{mediaId}/incomingMediaReferences",
-                (string mediaId, string? limit, string? offset, string? after, ApiVersion apiVersion, EntryStore entries, MediaTypeCatalog types, IncomingReferenceStore store, CancellationToken ct) =>
-                    ListAsync(ReferenceIndex.Media, mediaId, limit, offset, after, apiVersion, entries, types, store, ct))
+        api.Read.MapGet("/mediaLibrary/{mediaId}/incomingMediaReferences", GetIncomingMediaReferencesAsync)
             .WithName("GetIncomingMediaReferences").WithTags("References");
         return api;
     }
+
+    /// What both lists take from the request and the container.
+    public sealed record IncomingRequest(
+        string MediaId, string? Limit, string? Offset, string? After, ApiVersion ApiVersion,
+        EntryStore Entries, MediaTypeCatalog Types, IncomingReferenceStore Store);
+
+    public static Task<IResult> GetIncomingDocumentReferencesAsync([AsParameters] IncomingRequest request, CancellationToken ct) =>
+        ListAsync(ReferenceIndex.Documents, request, ct);
+
+    public static Task<IResult> GetIncomingMediaReferencesAsync([AsParameters] IncomingRequest request, CancellationToken ct) =>
+        ListAsync(ReferenceIndex.Media, request, ct);
 
     public sealed record ReferenceItem(
         string Type, string Id, string Location, string? ComponentId = null, string? ComponentName = null, string? DirectiveName = null, string? PropertyName = null);
@@ -34,10 +41,9 @@ internal static class IncomingEndpoints
 
     public sealed record PagedList<T>(IReadOnlyList<T> Results, int Total, string Cursor);
 
-    private static async Task<IResult> ListAsync(
-        string list, string mediaId, string? limitText, string? offsetText, string? after, ApiVersion apiVersion,
-        EntryStore entries, MediaTypeCatalog types, IncomingReferenceStore store, CancellationToken ct)
+    private static async Task<IResult> ListAsync(string list, IncomingRequest request, CancellationToken ct)
     {
+        var (mediaId, limitText, offsetText, after, apiVersion, entries, types, store) = request;
         var errors = new Dictionary<string, string>();
         var limit = DefaultLimit;
         if (limitText is not null && !(int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out limit) && limit is >= 1 and <= 100))
@@ -71,7 +77,7 @@ internal static class IncomingEndpoints
             return ApiErrors.Validation(errors);
         }
 
-        var target = mediaId.Length <= 64 ? await entries.GetAsync(mediaId, ct) : null;
+        var target = mediaId.Length <= 64 ? await entries.GetAsync(mediaId, ct, withUsage: false) : null;
         if (target is null)
         {
             return ApiErrors.EntryNotFound(mediaId);
