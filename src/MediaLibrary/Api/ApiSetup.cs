@@ -37,7 +37,12 @@ internal static class ApiSetup
         app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
-        app.UseRateLimiter();
+        // Off by default: then the limiter is not in the pipeline at all (it costs every request).
+        if (app.Services.GetRequiredService<IOptions<MediaLibraryOptions>>().Value.RateLimit.Enabled)
+        {
+            app.UseRateLimiter();
+        }
+
         app.UseMiddleware<ApiVersionMiddleware>();
         return app;
     }

@@ -1,3 +1,7 @@
+using System.Data.Common;
+using MediaLibrary.Storage;
+using Microsoft.Data.Sqlite;
+
 namespace MediaLibrary.Entries;
 
 /// A row of media_entries as stored; handlers answer with <see cref="EntryResponse"/>, never this.
@@ -20,6 +24,31 @@ internal sealed class EntryRow
     /// (ours) How many published documents and media entries link here, read with the row.
     public int UsageDocuments { get; set; }
     public int UsageMedia { get; set; }
+
+    /// A row of <see cref="Columns"/> (and the usage counts when selected), read by position with
+    /// typed getters: no boxing, no name lookups (a list of 100 reads 1,500 columns).
+    public static EntryRow Read(DbDataReader r) => new()
+    {
+        Id = r.GetString(0),
+        Version = r.GetInt32(1),
+        MediaType = r.GetString(2),
+        SystemName = r.IsDBNull(3) ? null : r.GetString(3),
+        ExternalId = r.IsDBNull(4) ? null : r.GetString(4),
+        Revoked = r.GetBoolean(5),
+        RevokeNote = r.IsDBNull(6) ? null : r.GetString(6),
+        Archived = r.GetBoolean(7),
+        Asset = r.GetString(8),
+        Metadata = r.GetString(9),
+        Translations = r.GetString(10),
+        CreatedAt = Timestamp(r, 11),
+        UpdatedAt = Timestamp(r, 12),
+        UsageDocuments = r.FieldCount > 13 ? r.GetInt32(13) : 0,
+        UsageMedia = r.FieldCount > 14 ? r.GetInt32(14) : 0,
+    };
+
+    // SQLite keeps timestamps as text, PostgreSQL as timestamptz.
+    private static DateTimeOffset Timestamp(DbDataReader r, int i) =>
+        r is SqliteDataReader ? DapperSetup.ParseTimestamp(r.GetString(i)) : new DateTimeOffset(r.GetFieldValue<DateTime>(i), TimeSpan.Zero);
 
     public const string Columns =
         "id, version, media_type, system_name, external_id, revoked, revoke_note, archived, asset, metadata, translations, created_at, updated_at";

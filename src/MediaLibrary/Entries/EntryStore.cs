@@ -29,28 +29,34 @@ internal sealed class EntryStore(Database database)
 {
     private Dialect Sql => database.Dialect;
 
+    private static readonly string SelectWithUsage = $"SELECT {EntryRow.ColumnsWithUsage} FROM media_entries WHERE id = @id";
+    private static readonly string SelectWithoutUsage = $"SELECT {EntryRow.Columns} FROM media_entries WHERE id = @id";
+
     /// One entry; `withUsage: false` where nobody shows the usage counts (saves two subqueries).
     public async Task<EntryRow?> GetAsync(string id, CancellationToken ct, bool withUsage = true)
     {
-        await using var connection = await database.OpenAsync(ct);
-        return await connection.QuerySingleOrDefaultAsync<EntryRow>(new CommandDefinition(
-            $"SELECT {(withUsage ? EntryRow.ColumnsWithUsage : EntryRow.Columns)} FROM media_entries WHERE id = @id", new { id }, cancellationToken: ct));
+        await using var session = await database.OpenReadAsync(ct);
+        return await session.QueryFirstOrDefaultAsync(withUsage ? SelectWithUsage : SelectWithoutUsage, EntryRow.Read, ct, ("id", id));
     }
 
     /// One query for up to 100 ids; the caller restores the order.
     public async Task<List<EntryRow>> GetManyAsync(IReadOnlyCollection<string> ids, CancellationToken ct)
     {
-        await using var connection = await database.OpenAsync(ct);
-        return (await connection.QueryAsync<EntryRow>(new CommandDefinition(
-            $"SELECT {EntryRow.ColumnsWithUsage} FROM media_entries WHERE {Sql.InList("id", "@ids")}", new { ids = ids.ToArray() }, cancellationToken: ct))).AsList();
+        await using var session = await database.OpenReadAsync(ct);
+        return await session.QueryAsync(
+            $"SELECT {EntryRow.ColumnsWithUsage} FROM media_entries WHERE {Sql.InList("id", "@ids")}", EntryRow.Read, ct, ("ids", ids.ToArray()));
     }
 
     public async Task<List<EntryRow>> FindByExternalIdAsync(string externalId, string? systemName, CancellationToken ct)
     {
-        await using var connection = await database.OpenAsync(ct);
-        var sql = $"SELECT {EntryRow.ColumnsWithUsage} FROM media_entries WHERE external_id = @externalId" +
-                  (systemName is null ? "" : " AND system_name = @systemName") + " ORDER BY system_name, id";
-        return (await connection.QueryAsync<EntryRow>(new CommandDefinition(sql, new { externalId, systemName }, cancellationToken: ct))).AsList();
+        await using var session = await database.OpenReadAsync(ct);
+        return systemName is null
+            ? await session.QueryAsync(
+                $"SELECT {EntryRow.ColumnsWithUsage} FROM media_entries WHERE external_id = @externalId ORDER BY system_name, id", EntryRow.Read, ct,
+                ("externalId", externalId))
+            : await session.QueryAsync(
+                $"SELECT {EntryRow.ColumnsWithUsage} FROM media_entries WHERE external_id = @externalId AND system_name = @systemName ORDER BY system_name, id", EntryRow.Read, ct,
+                ("externalId", externalId), ("systemName", systemName));
     }
 
     public async Task<InsertOutcome> InsertAsync(EntryRow row, IEnumerable<StoredKey> keys, CancellationToken ct)
@@ -136,20 +142,19 @@ internal sealed class EntryStore(Database database)
     /// Every entry that uses the key, with what delivery needs: one indexed query.
     public async Task<List<KeyUse>> FindKeyUsesAsync(string key, CancellationToken ct)
     {
-        await using var connection = await database.OpenAsync(ct);
-        return (await connection.QueryAsync<KeyUse>(new CommandDefinition(
+        await using var session = await database.OpenReadAsync(ct);
+        return await session.QueryAsync<KeyUse>(
             """
             SELECT k.mime_type, k.size, k.sha256, k.added_at, e.id AS entry_id, e.media_type, e.revoked, e.metadata
             FROM media_entry_keys k JOIN media_entries e ON e.id = k.entry_id
             WHERE k.key = @key
-            """, new { key }, cancellationToken: ct))).AsList();
+            """, ct, ("key", key));
     }
 
     public async Task<List<string>> KeysAsync(string id, CancellationToken ct)
     {
-        await using var connection = await database.OpenAsync(ct);
-        return (await connection.QueryAsync<string>(new CommandDefinition(
-            "SELECT key FROM media_entry_keys WHERE entry_id = @id ORDER BY key", new { id }, cancellationToken: ct))).AsList();
+        await using var session = await database.OpenReadAsync(ct);
+        return await session.QueryAsync<string>("SELECT key FROM media_entry_keys WHERE entry_id = @id ORDER BY key", ct, ("id", id));
     }
 
     private static List<Reference> ReferencesOf(string metadata) =>

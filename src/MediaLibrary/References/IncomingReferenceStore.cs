@@ -1,4 +1,3 @@
-using Dapper;
 using MediaLibrary.Storage;
 
 namespace MediaLibrary.References;
@@ -23,45 +22,45 @@ internal sealed class IncomingReferenceStore(Database database)
 
     public async Task<Page> DocumentPageAsync(string targetId, long? after, int offset, int limit, CancellationToken ct)
     {
-        await using var connection = await database.OpenAsync(ct);
-        var sources = (await connection.QueryAsync<long>(new CommandDefinition(
+        await using var session = await database.OpenReadAsync(ct);
+        var sources = await session.QueryAsync<long>(
             """
             SELECT DISTINCT document_id FROM document_references
             WHERE target_id = @targetId AND document_id > @after
             ORDER BY document_id LIMIT @take OFFSET @offset
-            """, new { targetId, after = after ?? 0, take = limit + 1, offset }, cancellationToken: ct))).ToList();
+            """, ct, ("targetId", targetId), ("after", after ?? 0), ("take", limit + 1), ("offset", offset));
         var page = sources.Take(limit).ToArray();
-        var references = page.Length == 0 ? [] : (await connection.QueryAsync<StoredReference>(new CommandDefinition(
+        var references = page.Length == 0 ? [] : await session.QueryAsync<StoredReference>(
             $"""
             SELECT CAST(document_id AS TEXT) AS source_id, kind, component_id, component_name, directive_name, property_name
             FROM document_references WHERE target_id = @targetId AND {Sql.InList("document_id", "@page")}
             ORDER BY document_id, ordinal
-            """, new { targetId, page }, cancellationToken: ct))).AsList();
+            """, ct, ("targetId", targetId), ("page", page));
         return new Page(page.Select(s => s.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList(), sources.Count > limit,
-            await TotalAsync(connection, targetId, ReferenceIndex.Documents, ct), references);
+            await TotalAsync(session, targetId, ReferenceIndex.Documents, ct), references);
     }
 
     public async Task<Page> MediaPageAsync(string targetId, string? after, int offset, int limit, CancellationToken ct)
     {
-        await using var connection = await database.OpenAsync(ct);
-        var sources = (await connection.QueryAsync<string>(new CommandDefinition(
+        await using var session = await database.OpenReadAsync(ct);
+        var sources = await session.QueryAsync<string>(
             """
             SELECT DISTINCT source_id FROM media_references
             WHERE target_id = @targetId AND source_id > @after
             ORDER BY source_id LIMIT @take OFFSET @offset
-            """, new { targetId, after = after ?? "", take = limit + 1, offset }, cancellationToken: ct))).ToList();
+            """, ct, ("targetId", targetId), ("after", after ?? ""), ("take", limit + 1), ("offset", offset));
         var page = sources.Take(limit).ToArray();
-        var references = page.Length == 0 ? [] : (await connection.QueryAsync<StoredReference>(new CommandDefinition(
+        var references = page.Length == 0 ? [] : await session.QueryAsync<StoredReference>(
             $"""
             SELECT source_id, 'metadata' AS kind, property_name
             FROM media_references WHERE target_id = @targetId AND {Sql.InList("source_id", "@page")}
             ORDER BY source_id, ordinal
-            """, new { targetId, page }, cancellationToken: ct))).AsList();
-        return new Page(page, sources.Count > limit, await TotalAsync(connection, targetId, ReferenceIndex.Media, ct), references);
+            """, ct, ("targetId", targetId), ("page", page));
+        return new Page(page, sources.Count > limit, await TotalAsync(session, targetId, ReferenceIndex.Media, ct), references);
     }
 
-    private static async Task<int> TotalAsync(System.Data.Common.DbConnection connection, string targetId, string kind, CancellationToken ct) =>
-        await connection.ExecuteScalarAsync<int?>(new CommandDefinition(
-            "SELECT sources FROM reference_counts WHERE target_id = @targetId AND source_kind = @kind",
-            new { targetId, kind }, cancellationToken: ct)) ?? 0;
+    private static async Task<int> TotalAsync(ReadSession session, string targetId, string kind, CancellationToken ct) =>
+        await session.QueryFirstOrDefaultAsync<int?>(
+            "SELECT sources FROM reference_counts WHERE target_id = @targetId AND source_kind = @kind", null, ct,
+            ("targetId", targetId), ("kind", kind)) ?? 0;
 }

@@ -41,43 +41,47 @@ internal static class DapperSetup
         {
             DateTimeOffset dto => dto.ToUniversalTime(),
             DateTime dt => new DateTimeOffset(DateTime.SpecifyKind(dt, DateTimeKind.Utc)),
-            string s => TryParseOwnFormat(s) ?? DateTimeOffset.Parse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal),
+            string s => ParseTimestamp(s),
             _ => throw new DataException($"Cannot read a timestamp from {value.GetType().Name}."),
         };
+    }
 
-        // What we write on SQLite, "2026-03-14T09:19:00.928Z", read without the general parser:
-        // lists read two timestamps per row.
-        private static DateTimeOffset? TryParseOwnFormat(string s)
+    /// A stored timestamp: SQLite keeps them as ISO-8601 text in our own format (read without the
+    /// general parser: lists read two per row); anything else ISO-8601 is still understood.
+    public static DateTimeOffset ParseTimestamp(string s) =>
+        TryParseOwnFormat(s) ?? DateTimeOffset.Parse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
+
+    // What we write on SQLite, "2026-03-14T09:19:00.928Z".
+    private static DateTimeOffset? TryParseOwnFormat(string s)
+    {
+        if (s.Length != 24 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != '.' || s[23] != 'Z')
         {
-            if (s.Length != 24 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != '.' || s[23] != 'Z')
-            {
-                return null;
-            }
+            return null;
+        }
 
-            int Digits(int start, int count)
+        int Digits(int start, int count)
+        {
+            var n = 0;
+            for (var i = start; i < start + count; i++)
             {
-                var n = 0;
-                for (var i = start; i < start + count; i++)
+                var d = s[i] - '0';
+                if ((uint)d > 9)
                 {
-                    var d = s[i] - '0';
-                    if ((uint)d > 9)
-                    {
-                        return -1;
-                    }
-
-                    n = (n * 10) + d;
+                    return -1;
                 }
 
-                return n;
+                n = (n * 10) + d;
             }
 
-            int year = Digits(0, 4), month = Digits(5, 2), day = Digits(8, 2), hour = Digits(11, 2), minute = Digits(14, 2), second = Digits(17, 2), ms = Digits(20, 3);
-            if (year < 1 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month) || hour is < 0 or > 23 || minute is < 0 or > 59 || second is < 0 or > 59 || ms < 0)
-            {
-                return null;
-            }
-
-            return new DateTimeOffset(year, month, day, hour, minute, second, ms, TimeSpan.Zero);
+            return n;
         }
+
+        int year = Digits(0, 4), month = Digits(5, 2), day = Digits(8, 2), hour = Digits(11, 2), minute = Digits(14, 2), second = Digits(17, 2), ms = Digits(20, 3);
+        if (year < 1 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month) || hour is < 0 or > 23 || minute is < 0 or > 59 || second is < 0 or > 59 || ms < 0)
+        {
+            return null;
+        }
+
+        return new DateTimeOffset(year, month, day, hour, minute, second, ms, TimeSpan.Zero);
     }
 }

@@ -17,6 +17,7 @@ public enum DatabaseProvider
 public sealed class Database : IDisposable
 {
     private readonly NpgsqlDataSource? _postgres;
+    private readonly SqliteSessionPool? _sqliteSessions;
 
     public Database(IOptions<MediaLibraryOptions> options)
     {
@@ -24,7 +25,7 @@ public sealed class Database : IDisposable
         Provider = db.Provider.Equals("postgres", StringComparison.OrdinalIgnoreCase) ? DatabaseProvider.Postgres : DatabaseProvider.Sqlite;
         if (Provider == DatabaseProvider.Postgres)
         {
-            ConnectionString = db.ConnectionString!;
+            ConnectionString = WithoutResetOnClose(db.ConnectionString!);
             _postgres = NpgsqlDataSource.Create(ConnectionString);
         }
         else
@@ -33,6 +34,7 @@ public sealed class Database : IDisposable
             ConnectionString = string.IsNullOrWhiteSpace(db.ConnectionString)
                 ? new SqliteConnectionStringBuilder { DataSource = Path.Combine(dataDirectory, "medialibrary.db") }.ToString()
                 : db.ConnectionString;
+            _sqliteSessions = new SqliteSessionPool(ConnectionString);
         }
 
         Dialect = new Dialect(Provider);
@@ -54,6 +56,27 @@ public sealed class Database : IDisposable
         return connection;
     }
 
+    /// A connection for reads whose statements stay prepared between requests (see <see cref="ReadSession"/>).
+    public async ValueTask<ReadSession> OpenReadAsync(CancellationToken cancellationToken = default) =>
+        _postgres is not null
+            ? new ReadSession(await _postgres.OpenConnectionAsync(cancellationToken))
+            : _sqliteSessions!.Rent();
+
+    /// Without a reset on close a pooled connection keeps its prepared statements (see
+    /// <see cref="ReadSession"/>) and skips a `DISCARD ALL` on every reuse; nothing here leaves
+    /// session state behind (the migration lock is released explicitly, open transactions are
+    /// rolled back on close). Npgsql's automatic preparation is deliberately not used: it corrupts
+    /// a connection after a failed statement is rolled back (npgsql/npgsql#6391), which imports do
+    /// by design. A setting the operator wrote into the connection string wins.
+    private static string WithoutResetOnClose(string connectionString)
+    {
+        var given = new DbConnectionStringBuilder { ConnectionString = connectionString }.Keys.Cast<string>()
+            .Select(key => key.Replace(" ", "", StringComparison.Ordinal)).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        return given.Contains("NoResetOnClose")
+            ? connectionString
+            : new NpgsqlConnectionStringBuilder(connectionString) { NoResetOnClose = true }.ConnectionString;
+    }
+
     /// A transaction that takes the write lock at once on SQLite (BEGIN IMMEDIATE), so two
     /// read-then-write transactions queue instead of failing on lock upgrade.
     public static async Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken) =>
@@ -61,7 +84,11 @@ public sealed class Database : IDisposable
             ? sqlite.BeginTransaction(deferred: false)
             : await connection.BeginTransactionAsync(cancellationToken);
 
-    public void Dispose() => _postgres?.Dispose();
+    public void Dispose()
+    {
+        _postgres?.Dispose();
+        _sqliteSessions?.Dispose();
+    }
 }
 
 /// The SQL that differs between SQLite and PostgreSQL.
@@ -75,8 +102,11 @@ public sealed class Dialect(DatabaseProvider provider)
     public string True => IsPostgres ? "TRUE" : "1";
     public string False => IsPostgres ? "FALSE" : "0";
 
-    /// `column IN (...)` for a list parameter: one array parameter on PostgreSQL, expanded by Dapper on SQLite.
-    public string InList(string column, string parameter) => IsPostgres ? $"{column} = ANY({parameter})" : $"{column} IN {parameter}";
+    /// `column IN (...)` for a list parameter: one array parameter on PostgreSQL, one JSON array
+    /// read by json_each on SQLite (see <see cref="ReadSession"/>), so the statement text does not
+    /// depend on the list's length and stays prepared.
+    public string InList(string column, string parameter) =>
+        IsPostgres ? $"{column} = ANY({parameter})" : $"{column} IN (SELECT value FROM json_each({parameter}))";
 
     /// Row lock for read-then-write; SQLite's BEGIN IMMEDIATE already holds the write lock.
     public string ForUpdate => IsPostgres ? " FOR UPDATE" : "";

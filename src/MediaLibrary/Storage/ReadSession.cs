@@ -1,0 +1,221 @@
+using System.Collections.Concurrent;
+using System.Data.Common;
+using System.Globalization;
+using System.Text.Json;
+using Dapper;
+using MediaLibrary.Api;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
+namespace MediaLibrary.Storage;
+
+/// A connection for the hot reads (GET entry, lists, key lookups, reference pages) whose
+/// statements stay prepared from one request to the next. Microsoft.Data.Sqlite parses and plans
+/// the SQL of every new command again (a third of a GET's CPU went there), so on SQLite a session
+/// is an open connection from <see cref="SqliteSessionPool"/> that keeps its prepared commands by
+/// SQL text. On PostgreSQL it is a pooled Npgsql connection and each statement is prepared
+/// explicitly: the server keeps it with the physical connection, and Npgsql finds it there again
+/// on the next use without a round trip (see <see cref="Database"/> on why not auto-preparation).
+public sealed class ReadSession : IAsyncDisposable
+{
+    private readonly DbConnection _connection;
+    private readonly Dictionary<string, SqliteCommand>? _prepared;
+    private readonly SqliteSessionPool? _pool;
+    private bool _broken;
+
+    internal ReadSession(NpgsqlConnection connection) => _connection = connection;
+
+    internal ReadSession(SqliteConnection connection, SqliteSessionPool pool)
+    {
+        _connection = connection;
+        _prepared = new Dictionary<string, SqliteCommand>(StringComparer.Ordinal);
+        _pool = pool;
+    }
+
+    /// Rows of one statement, mapped by Dapper's row parser (names with underscores match properties).
+    public Task<List<T>> QueryAsync<T>(string sql, CancellationToken ct, params (string Name, object? Value)[] parameters) =>
+        QueryAsync<T>(sql, null, ct, parameters);
+
+    /// Rows of one statement, each read by `read` (the hot rows: typed getters by position).
+    public async Task<List<T>> QueryAsync<T>(string sql, Func<DbDataReader, T>? read, CancellationToken ct, params (string Name, object? Value)[] parameters)
+    {
+        ct.ThrowIfCancellationRequested();
+        var command = Command(sql, parameters);
+        try
+        {
+            if (_prepared is null)
+            {
+                await command.PrepareAsync(ct);
+            }
+
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            var rows = new List<T>();
+            if (!reader.HasRows)
+            {
+                return rows;
+            }
+
+            read ??= Scalar<T>.Type is { } scalar
+                ? r => r.IsDBNull(0) ? default! : (T)Convert.ChangeType(r.GetValue(0), scalar, CultureInfo.InvariantCulture)
+                : Parser<T>(reader.GetRowParser(typeof(T)));
+            while (await reader.ReadAsync(ct))
+            {
+                rows.Add(read(reader));
+            }
+
+            return rows;
+        }
+        catch
+        {
+            _broken = true;
+            throw;
+        }
+        finally
+        {
+            if (_prepared is null)
+            {
+                await command.DisposeAsync();
+            }
+        }
+    }
+
+    private static Func<DbDataReader, T> Parser<T>(Func<DbDataReader, object> parse) => r => (T)parse(r);
+
+    /// Rows of one column (string, long, int?): converted here, as providers differ in integer widths.
+    private static class Scalar<T>
+    {
+        public static readonly Type? Type = Nullable.GetUnderlyingType(typeof(T)) ?? (typeof(T).IsPrimitive || typeof(T) == typeof(string) ? typeof(T) : null);
+    }
+
+    public async Task<T?> QueryFirstOrDefaultAsync<T>(string sql, Func<DbDataReader, T>? read, CancellationToken ct, params (string Name, object? Value)[] parameters)
+    {
+        var rows = await QueryAsync(sql, read, ct, parameters);
+        return rows.Count > 0 ? rows[0] : default;
+    }
+
+    private DbCommand Command(string sql, (string Name, object? Value)[] parameters)
+    {
+        if (_prepared is null)
+        {
+            var command = _connection.CreateCommand();
+            command.CommandText = sql;
+            foreach (var (name, value) in parameters)
+            {
+                command.Parameters.Add(new NpgsqlParameter(name, value ?? DBNull.Value));
+            }
+
+            return command;
+        }
+
+        if (!_prepared.TryGetValue(sql, out var sqlite))
+        {
+            sqlite = (SqliteCommand)_connection.CreateCommand();
+            sqlite.CommandText = sql;
+            foreach (var (name, _) in parameters)
+            {
+                sqlite.Parameters.Add(new SqliteParameter { ParameterName = name });
+            }
+
+            sqlite.Prepare();
+            _prepared[sql] = sqlite;
+        }
+
+        for (var i = 0; i < parameters.Length; i++)
+        {
+            sqlite.Parameters[i].Value = SqliteValue(parameters[i].Value);
+        }
+
+        return sqlite;
+    }
+
+    /// Lists travel as one JSON array (read with json_each), so a statement for 3 ids and for 100 is the same statement.
+    private static object SqliteValue(object? value) => value switch
+    {
+        null => DBNull.Value,
+        string[] list => JsonSerializer.Serialize(list),
+        long[] list => JsonSerializer.Serialize(list),
+        DateTimeOffset at => AppJson.Format(at),
+        bool b => b ? 1L : 0L,
+        _ => value,
+    };
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_pool is null)
+        {
+            await _connection.DisposeAsync();
+            return;
+        }
+
+        if (_broken)
+        {
+            Close();
+            return;
+        }
+
+        _pool.Return(this);
+    }
+
+    internal void Close()
+    {
+        foreach (var command in _prepared!.Values)
+        {
+            command.Dispose();
+        }
+
+        _connection.Dispose();
+    }
+}
+
+/// Open SQLite connections with their prepared statements, kept between requests. At most
+/// <see cref="MaxIdle"/> wait idle; a burst beyond that opens more and closes them afterwards.
+public sealed class SqliteSessionPool(string connectionString) : IDisposable
+{
+    private const int MaxIdle = 16;
+    private readonly ConcurrentBag<ReadSession> _idle = [];
+    private int _idleCount;
+    private bool _disposed;
+
+    public ReadSession Rent()
+    {
+        if (_idle.TryTake(out var session))
+        {
+            Interlocked.Decrement(ref _idleCount);
+            return session;
+        }
+
+        var connection = new SqliteConnection(connectionString);
+        try
+        {
+            connection.Open();
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+
+        return new ReadSession(connection, this);
+    }
+
+    internal void Return(ReadSession session)
+    {
+        if (_disposed || Interlocked.Increment(ref _idleCount) > MaxIdle)
+        {
+            Interlocked.Decrement(ref _idleCount);
+            session.Close();
+            return;
+        }
+
+        _idle.Add(session);
+    }
+
+    public void Dispose()
+    {
+        _disposed = true;
+        while (_idle.TryTake(out var session))
+        {
+            session.Close();
+        }
+    }
+}
