@@ -92,7 +92,7 @@ start_postgres() {
     -o "-h 127.0.0.1 -p $port -k $WORK/pgrun -c shared_buffers=512MB -c synchronous_commit=off" >/dev/null
   PG_STOP=("${as[@]}" "$bin/pg_ctl" -D "$WORK/pg" -m fast stop)
   "${as[@]}" "$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -qc "CREATE DATABASE media" >/dev/null
-  PG_CONNECTION="Host=127.0.0.1;Port=$port;Username=postgres;Database=media;Maximum Pool Size=100"
+  PG_CONNECTION="Host=127.0.0.1;Port=$port;Username=postgres;Database=media${PG_POOL:+;Maximum Pool Size=$PG_POOL}"
 }
 
 stop_postgres() { [ -n "${PG_STOP+x}" ] && "${PG_STOP[@]}" >/dev/null 2>&1 || true; }

@@ -51,6 +51,29 @@ internal sealed class EntryPatcher(
             return ApiErrors.Validation(shape.Errors);
         }
 
+        // Most patches change neither keys nor links: then the write is one conditional UPDATE of
+        // the row read above, in autocommit (no lock, no transaction, two round trips in all). A
+        // writer that got there first makes it miss, and the locked path below decides.
+        if (request.Version is null || request.Version == current.Version)
+        {
+            var (failure, updated, document) = Plan(current, request, version, storedKeys);
+            if (failure is not null)
+            {
+                return failure;
+            }
+
+            if (updated is null)
+            {
+                return TypedResults.Ok(new PatchResponse(200, current.Version));
+            }
+
+            if (document.NewKeys.Count == 0 && EntryStore.SameReferences(updated.Metadata, current.Metadata) &&
+                await store.UpdateAloneAsync(updated, current.Version, ct))
+            {
+                return Patched(id, updated, request);
+            }
+        }
+
         var (connection, transaction, row) = await store.BeginUpdateAsync(id, ct);
         await using (connection)
         await using (transaction)
@@ -60,32 +83,17 @@ internal sealed class EntryPatcher(
                 return ApiErrors.EntryNotFound(id);
             }
 
-            if (request.Version is { } expected && expected != row.Version)
+            var (failure, updated, document) = Plan(row, request, version, storedKeys);
+            if (failure is not null)
             {
-                return VersionConflict(expected, row.Version);
+                return failure;
             }
 
-            var document = EntryDocument.From(row);
-            foreach (var operation in request.Operations)
-            {
-                if (Apply(document, operation, version, storedKeys) is { } failure)
-                {
-                    return failure;
-                }
-            }
-
-            if (document.SameAs(row))
+            if (updated is null)
             {
                 return TypedResults.Ok(new PatchResponse(200, row.Version));
             }
 
-            var updated = new EntryRow
-            {
-                Id = row.Id, Version = row.Version + 1, MediaType = row.MediaType, SystemName = row.SystemName, ExternalId = row.ExternalId,
-                Revoked = document.Revoked, RevokeNote = document.RevokeNote, Archived = document.Archived,
-                Asset = document.Asset.ToJsonString(AppJson.Options), Metadata = document.Metadata.ToJsonString(AppJson.Options), Translations = document.Translations.ToJsonString(AppJson.Options),
-                CreatedAt = row.CreatedAt, UpdatedAt = request.PreserveUpdatedAt ? row.UpdatedAt : EntryImporter.Now(time),
-            };
             if (!await store.UpdateAsync(connection, transaction, updated, row, document.NewKeys, ct))
             {
                 // Only possible if the row lock was not honoured; report it instead of losing a write.
@@ -93,10 +101,47 @@ internal sealed class EntryPatcher(
             }
 
             await transaction.CommitAsync(ct);
-            logger.LogInformation("Patched entry {EntryId} to version {Version} ({Operations})",
-                id, updated.Version, string.Join(",", request.Operations.Select(o => o.GetType().Name)));
-            return TypedResults.Ok(new PatchResponse(200, updated.Version));
+            return Patched(id, updated, request);
         }
+    }
+
+    /// The operations applied to `row`: a failure, or the row to write (null when nothing changes).
+    private (JsonHttpResult<ErrorEnvelope>? Failure, EntryRow? Updated, EntryDocument Document) Plan(
+        EntryRow row, PatchRequest request, ApiVersion version, Dictionary<int, StoredKey> storedKeys)
+    {
+        var document = EntryDocument.From(row);
+        if (request.Version is { } expected && expected != row.Version)
+        {
+            return (VersionConflict(expected, row.Version), null, document);
+        }
+
+        foreach (var operation in request.Operations)
+        {
+            if (Apply(document, operation, version, storedKeys) is { } failure)
+            {
+                return (failure, null, document);
+            }
+        }
+
+        if (document.SameAs(row))
+        {
+            return (null, null, document);
+        }
+
+        return (null, new EntryRow
+        {
+            Id = row.Id, Version = row.Version + 1, MediaType = row.MediaType, SystemName = row.SystemName, ExternalId = row.ExternalId,
+            Revoked = document.Revoked, RevokeNote = document.RevokeNote, Archived = document.Archived,
+            Asset = document.Asset.ToJsonString(AppJson.Options), Metadata = document.Metadata.ToJsonString(AppJson.Options), Translations = document.Translations.ToJsonString(AppJson.Options),
+            CreatedAt = row.CreatedAt, UpdatedAt = request.PreserveUpdatedAt ? row.UpdatedAt : EntryImporter.Now(time),
+        }, document);
+    }
+
+    private Ok<PatchResponse> Patched(string id, EntryRow updated, PatchRequest request)
+    {
+        logger.LogInformation("Patched entry {EntryId} to version {Version} ({Operations})",
+            id, updated.Version, string.Join(",", request.Operations.Select(o => o.GetType().Name)));
+        return TypedResults.Ok(new PatchResponse(200, updated.Version));
     }
 
     private static JsonHttpResult<ErrorEnvelope>? Apply(EntryDocument entry, PatchOperation operation, ApiVersion version, Dictionary<int, StoredKey> storedKeys)

@@ -105,11 +105,38 @@ internal sealed class EntryStore(Database database)
         }
     }
 
+    /// The conditional write of a PATCH that adds no key and changes no link: one statement in
+    /// autocommit, atomic by itself. False when the row no longer has the expected version.
+    public async Task<bool> UpdateAloneAsync(EntryRow row, int expectedVersion, CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        return await ConditionalUpdateAsync(connection, null, row, expectedVersion, ct);
+    }
+
     /// The single conditional write of a PATCH: true when the row still had the expected version.
     public async Task<bool> UpdateAsync(
         DbConnection connection, DbTransaction transaction, EntryRow row, EntryRow previous, IEnumerable<StoredKey> newKeys, CancellationToken ct)
     {
-        var changed = await connection.ExecuteAsync(new CommandDefinition(
+        if (!await ConditionalUpdateAsync(connection, transaction, row, previous.Version, ct))
+        {
+            return false;
+        }
+
+        await AddKeysAsync(connection, transaction, row.Id, newKeys, row.UpdatedAt, ct);
+        // Most patches touch no reference: then the index is left alone (two round trips saved).
+        if (!SameReferences(row.Metadata, previous.Metadata))
+        {
+            await ReferenceIndex.ReplaceMediaAsync(connection, transaction, row.Id, ReferencesOf(row.Metadata), ct);
+        }
+
+        return true;
+    }
+
+    public static bool SameReferences(string metadata, string previousMetadata) =>
+        ReferencesOf(metadata).SequenceEqual(ReferencesOf(previousMetadata));
+
+    private async Task<bool> ConditionalUpdateAsync(DbConnection connection, DbTransaction? transaction, EntryRow row, int expectedVersion, CancellationToken ct) =>
+        await connection.ExecuteAsync(new CommandDefinition(
             $"""
             UPDATE media_entries
             SET version = @Version, revoked = @Revoked, revoke_note = @RevokeNote, archived = @Archived,
@@ -120,24 +147,9 @@ internal sealed class EntryStore(Database database)
             new
             {
                 row.Id, row.Version, row.Revoked, row.RevokeNote, row.Archived, row.Asset, row.Metadata, row.Translations,
-                row.UpdatedAt, ExpectedVersion = previous.Version,
+                row.UpdatedAt, ExpectedVersion = expectedVersion,
             },
-            transaction, cancellationToken: ct));
-        if (changed != 1)
-        {
-            return false;
-        }
-
-        await AddKeysAsync(connection, transaction, row.Id, newKeys, row.UpdatedAt, ct);
-        // Most patches touch no reference: then the index is left alone (two round trips saved).
-        var references = ReferencesOf(row.Metadata);
-        if (!references.SequenceEqual(ReferencesOf(previous.Metadata)))
-        {
-            await ReferenceIndex.ReplaceMediaAsync(connection, transaction, row.Id, references, ct);
-        }
-
-        return true;
-    }
+            transaction, cancellationToken: ct)) == 1;
 
     /// Every entry that uses the key, with what delivery needs: one indexed query.
     public async Task<List<KeyUse>> FindKeyUsesAsync(string key, CancellationToken ct)
