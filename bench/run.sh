@@ -3,6 +3,7 @@
 # documents with 10 references each through the bulk path, starts the Release build and loads
 # each endpoint with wrk (-t2 -c64, 5 s warm-up, DURATION s measured). DB=sqlite|postgres.
 # Prints one markdown table: requests/s, p50, p99, non-2xx and the server's RSS after each run.
+# ONLY=PATCH (a part of a row's label) measures just the matching rows.
 source "$(dirname "$0")/lib.sh"
 need wrk curl
 DB=${DB:-sqlite}
@@ -27,6 +28,7 @@ LUA="$BENCH_DIR/lua"
 # measure LABEL URL [wrk args]: CONNECTIONS (default 64) concurrent connections.
 measure() {
   local label=$1; shift
+  case $label in *${ONLY:-}*) ;; *) return 0;; esac
   local c=${CONNECTIONS:-64} rss
   run_wrk "$@" -t2 -c"$c" -d5s --timeout 30s -H "Authorization: Bearer $T" >/dev/null
   read -r rps _ p50 p99 bad < <(run_wrk "$@" -t2 -c"$c" -d"${DURATION}s" --timeout 30s -H "Authorization: Bearer $T")
