@@ -35,21 +35,21 @@ internal sealed class EntryStore(Database database)
     /// One entry; `withUsage: false` where nobody shows the usage counts (saves two subqueries).
     public async Task<EntryRow?> GetAsync(string id, CancellationToken ct, bool withUsage = true)
     {
-        await using var session = await database.OpenReadAsync(ct);
+        await using var session = await database.OpenPreparedAsync(cancellationToken: ct);
         return await session.QueryFirstOrDefaultAsync(withUsage ? SelectWithUsage : SelectWithoutUsage, EntryRow.Read, ct, ("id", id));
     }
 
     /// One query for up to 100 ids; the caller restores the order.
     public async Task<List<EntryRow>> GetManyAsync(IReadOnlyCollection<string> ids, CancellationToken ct)
     {
-        await using var session = await database.OpenReadAsync(ct);
+        await using var session = await database.OpenPreparedAsync(cancellationToken: ct);
         return await session.QueryAsync(
             $"SELECT {EntryRow.ColumnsWithUsage} FROM media_entries WHERE {Sql.InList("id", "@ids")}", EntryRow.Read, ct, ("ids", ids.ToArray()));
     }
 
     public async Task<List<EntryRow>> FindByExternalIdAsync(string externalId, string? systemName, CancellationToken ct)
     {
-        await using var session = await database.OpenReadAsync(ct);
+        await using var session = await database.OpenPreparedAsync(cancellationToken: ct);
         return systemName is null
             ? await session.QueryAsync(
                 $"SELECT {EntryRow.ColumnsWithUsage} FROM media_entries WHERE external_id = @externalId ORDER BY system_name, id", EntryRow.Read, ct,
@@ -109,8 +109,11 @@ internal sealed class EntryStore(Database database)
     /// autocommit, atomic by itself. False when the row no longer has the expected version.
     public async Task<bool> UpdateAloneAsync(EntryRow row, int expectedVersion, CancellationToken ct)
     {
-        await using var connection = await database.OpenAsync(ct);
-        return await ConditionalUpdateAsync(connection, null, row, expectedVersion, ct);
+        await using var session = await database.OpenPreparedAsync(cancellationToken: ct);
+        return await session.ExecuteAsync(ConditionalUpdate, ct,
+            ("Id", row.Id), ("Version", row.Version), ("Revoked", row.Revoked), ("RevokeNote", row.RevokeNote), ("Archived", row.Archived),
+            ("Asset", row.Asset), ("Metadata", row.Metadata), ("Translations", row.Translations), ("UpdatedAt", row.UpdatedAt),
+            ("ExpectedVersion", expectedVersion)) == 1;
     }
 
     /// The single conditional write of a PATCH: true when the row still had the expected version.
@@ -135,15 +138,23 @@ internal sealed class EntryStore(Database database)
     public static bool SameReferences(string metadata, string previousMetadata) =>
         ReferencesOf(metadata).SequenceEqual(ReferencesOf(previousMetadata));
 
-    private async Task<bool> ConditionalUpdateAsync(DbConnection connection, DbTransaction? transaction, EntryRow row, int expectedVersion, CancellationToken ct) =>
+    private string ConditionalUpdate => Sql.IsPostgres ? ConditionalUpdatePostgres : ConditionalUpdateSqlite;
+
+    private static readonly string ConditionalUpdatePostgres = ConditionalUpdateSql(new Dialect(DatabaseProvider.Postgres));
+    private static readonly string ConditionalUpdateSqlite = ConditionalUpdateSql(new Dialect(DatabaseProvider.Sqlite));
+
+    private static string ConditionalUpdateSql(Dialect sql) =>
+        $"""
+        UPDATE media_entries
+        SET version = @Version, revoked = @Revoked, revoke_note = @RevokeNote, archived = @Archived,
+            asset = {sql.Json("@Asset")}, metadata = {sql.Json("@Metadata")}, translations = {sql.Json("@Translations")},
+            updated_at = @UpdatedAt
+        WHERE id = @Id AND version = @ExpectedVersion
+        """;
+
+    private async Task<bool> ConditionalUpdateAsync(DbConnection connection, DbTransaction transaction, EntryRow row, int expectedVersion, CancellationToken ct) =>
         await connection.ExecuteAsync(new CommandDefinition(
-            $"""
-            UPDATE media_entries
-            SET version = @Version, revoked = @Revoked, revoke_note = @RevokeNote, archived = @Archived,
-                asset = {Sql.Json("@Asset")}, metadata = {Sql.Json("@Metadata")}, translations = {Sql.Json("@Translations")},
-                updated_at = @UpdatedAt
-            WHERE id = @Id AND version = @ExpectedVersion
-            """,
+            ConditionalUpdate,
             new
             {
                 row.Id, row.Version, row.Revoked, row.RevokeNote, row.Archived, row.Asset, row.Metadata, row.Translations,
@@ -154,7 +165,7 @@ internal sealed class EntryStore(Database database)
     /// Every entry that uses the key, with what delivery needs: one indexed query.
     public async Task<List<KeyUse>> FindKeyUsesAsync(string key, CancellationToken ct)
     {
-        await using var session = await database.OpenReadAsync(ct);
+        await using var session = await database.OpenPreparedAsync(cancellationToken: ct);
         return await session.QueryAsync<KeyUse>(
             """
             SELECT k.mime_type, k.size, k.sha256, k.added_at, e.id AS entry_id, e.media_type, e.revoked, e.metadata
@@ -165,7 +176,7 @@ internal sealed class EntryStore(Database database)
 
     public async Task<List<string>> KeysAsync(string id, CancellationToken ct)
     {
-        await using var session = await database.OpenReadAsync(ct);
+        await using var session = await database.OpenPreparedAsync(cancellationToken: ct);
         return await session.QueryAsync<string>("SELECT key FROM media_entry_keys WHERE entry_id = @id ORDER BY key", ct, ("id", id));
     }
 

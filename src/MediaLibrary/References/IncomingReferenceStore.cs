@@ -22,7 +22,7 @@ internal sealed class IncomingReferenceStore(Database database)
 
     public async Task<Page> DocumentPageAsync(string targetId, long? after, int offset, int limit, CancellationToken ct)
     {
-        await using var session = await database.OpenReadAsync(ct);
+        await using var session = await database.OpenPreparedAsync(planEachTime: true, ct);
         var sources = await session.QueryAsync<long>(
             """
             SELECT DISTINCT document_id FROM document_references
@@ -42,7 +42,7 @@ internal sealed class IncomingReferenceStore(Database database)
 
     public async Task<Page> MediaPageAsync(string targetId, string? after, int offset, int limit, CancellationToken ct)
     {
-        await using var session = await database.OpenReadAsync(ct);
+        await using var session = await database.OpenPreparedAsync(planEachTime: true, ct);
         var sources = await session.QueryAsync<string>(
             """
             SELECT DISTINCT source_id FROM media_references
@@ -59,7 +59,7 @@ internal sealed class IncomingReferenceStore(Database database)
         return new Page(page, sources.Count > limit, await TotalAsync(session, targetId, ReferenceIndex.Media, ct), references);
     }
 
-    private static async Task<int> TotalAsync(ReadSession session, string targetId, string kind, CancellationToken ct) =>
+    private static async Task<int> TotalAsync(PreparedSession session, string targetId, string kind, CancellationToken ct) =>
         await session.QueryFirstOrDefaultAsync<int?>(
             "SELECT sources FROM reference_counts WHERE target_id = @targetId AND source_kind = @kind", null, ct,
             ("targetId", targetId), ("kind", kind)) ?? 0;

@@ -23,6 +23,29 @@ public sealed class GetEntriesTests(TestApp app) : IClassFixture<TestApp>
     }
 
     [Fact]
+    public async Task Lists_of_any_length_and_odd_ids_share_one_statement_and_see_every_write()
+    {
+        // The list statement is prepared once and kept (ids travel as one JSON/array parameter):
+        // lengths, quotes, backslashes and non-ASCII ids must not change what it finds.
+        var client = await app.ReaderWriterAsync();
+        var a = await client.ImportImageAsync();
+        var b = await client.ImportImageAsync();
+        string[] odd = ["x\"y", "back\\slash", "ünïcødé", "[1]", "'); DROP TABLE media_entries; --"];
+        foreach (var ids in new[] { new[] { a }, [a, b], [.. odd, b, a], [.. odd] })
+        {
+            var query = string.Join(",", ids.Select(Uri.EscapeDataString));
+            var results = (await (await client.GetAsync($"/api/2026-03/mediaLibrary?ids={query}")).JsonAsync()).GetProperty("results");
+            Assert.Equal(ids.Where(id => id == a || id == b), results.EnumerateArray().Select(e => e.GetProperty("id").GetString()));
+        }
+
+        // A kept statement on a kept connection still reads what was committed since.
+        await client.PatchOpsAsync(a, new JsonObject { ["operation"] = "setMetadataProperty", ["propertyName"] = "title", ["value"] = "after" });
+        var again = (await (await client.GetAsync($"/api/2026-03/mediaLibrary?ids={a}")).JsonAsync()).GetProperty("results")[0];
+        Assert.Equal("after", again.GetProperty("metadata").GetProperty("title").GetString());
+        Assert.Equal("after", (await (await client.GetAsync($"/api/2026-03/mediaLibrary/{a}")).JsonAsync()).GetProperty("metadata").GetProperty("title").GetString());
+    }
+
+    [Fact]
     public async Task List_by_external_id_and_system_name()
     {
         var client = await app.ReaderWriterAsync();

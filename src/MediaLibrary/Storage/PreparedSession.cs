@@ -9,23 +9,29 @@ using Npgsql;
 
 namespace MediaLibrary.Storage;
 
-/// A connection for the hot reads (GET entry, lists, key lookups, reference pages) whose
-/// statements stay prepared from one request to the next. Microsoft.Data.Sqlite parses and plans
+/// A connection for the hot statements (GET entry, lists, key lookups, reference pages, the
+/// single-statement PATCH) that stay prepared from one request to the next. Microsoft.Data.Sqlite parses and plans
 /// the SQL of every new command again (a third of a GET's CPU went there), so on SQLite a session
 /// is an open connection from <see cref="SqliteSessionPool"/> that keeps its prepared commands by
 /// SQL text. On PostgreSQL it is a pooled Npgsql connection and each statement is prepared
 /// explicitly: the server keeps it with the physical connection, and Npgsql finds it there again
 /// on the next use without a round trip (see <see cref="Database"/> on why not auto-preparation).
-public sealed class ReadSession : IAsyncDisposable
+public sealed class PreparedSession : IAsyncDisposable
 {
     private readonly DbConnection _connection;
     private readonly Dictionary<string, SqliteCommand>? _prepared;
     private readonly SqliteSessionPool? _pool;
     private bool _broken;
 
-    internal ReadSession(NpgsqlConnection connection) => _connection = connection;
+    private readonly bool _preparePostgres;
 
-    internal ReadSession(SqliteConnection connection, SqliteSessionPool pool)
+    internal PreparedSession(NpgsqlConnection connection, bool prepare)
+    {
+        _connection = connection;
+        _preparePostgres = prepare;
+    }
+
+    internal PreparedSession(SqliteConnection connection, SqliteSessionPool pool)
     {
         _connection = connection;
         _prepared = new Dictionary<string, SqliteCommand>(StringComparer.Ordinal);
@@ -43,7 +49,7 @@ public sealed class ReadSession : IAsyncDisposable
         var command = Command(sql, parameters);
         try
         {
-            if (_prepared is null)
+            if (_prepared is null && _preparePostgres)
             {
                 await command.PrepareAsync(ct);
             }
@@ -87,6 +93,34 @@ public sealed class ReadSession : IAsyncDisposable
         public static readonly Type? Type = Nullable.GetUnderlyingType(typeof(T)) ?? (typeof(T).IsPrimitive || typeof(T) == typeof(string) ? typeof(T) : null);
     }
 
+    /// One statement that returns no rows (autocommit: atomic by itself); the rows it changed.
+    public async Task<int> ExecuteAsync(string sql, CancellationToken ct, params (string Name, object? Value)[] parameters)
+    {
+        ct.ThrowIfCancellationRequested();
+        var command = Command(sql, parameters);
+        try
+        {
+            if (_prepared is null && _preparePostgres)
+            {
+                await command.PrepareAsync(ct);
+            }
+
+            return await command.ExecuteNonQueryAsync(ct);
+        }
+        catch
+        {
+            _broken = true;
+            throw;
+        }
+        finally
+        {
+            if (_prepared is null)
+            {
+                await command.DisposeAsync();
+            }
+        }
+    }
+
     public async Task<T?> QueryFirstOrDefaultAsync<T>(string sql, Func<DbDataReader, T>? read, CancellationToken ct, params (string Name, object? Value)[] parameters)
     {
         var rows = await QueryAsync(sql, read, ct, parameters);
@@ -101,7 +135,12 @@ public sealed class ReadSession : IAsyncDisposable
             command.CommandText = sql;
             foreach (var (name, value) in parameters)
             {
-                command.Parameters.Add(new NpgsqlParameter(name, value ?? DBNull.Value));
+                command.Parameters.Add(new NpgsqlParameter(name, value switch
+                {
+                    null => DBNull.Value,
+                    DateTimeOffset at => at.ToUniversalTime(),
+                    _ => value,
+                }));
             }
 
             return command;
@@ -177,11 +216,11 @@ public sealed class SqliteSessionPool(string connectionString) : IDisposable
     // threads read at once (reads are synchronous), so a larger cache is cheap and saves the
     // page reads of index and row lookups that a list of 100 random ids does.
     private const int CacheKib = 8 * 1024;
-    private readonly ConcurrentBag<ReadSession> _idle = [];
+    private readonly ConcurrentBag<PreparedSession> _idle = [];
     private int _idleCount;
     private bool _disposed;
 
-    public ReadSession Rent()
+    public PreparedSession Rent()
     {
         if (_idle.TryTake(out var session))
         {
@@ -194,7 +233,7 @@ public sealed class SqliteSessionPool(string connectionString) : IDisposable
         {
             connection.Open();
             using var pragma = connection.CreateCommand();
-            pragma.CommandText = $"PRAGMA cache_size = -{CacheKib}";
+            pragma.CommandText = $"PRAGMA cache_size = -{CacheKib}; {Database.BusyTimeout}";
             pragma.ExecuteNonQuery();
         }
         catch
@@ -203,10 +242,10 @@ public sealed class SqliteSessionPool(string connectionString) : IDisposable
             throw;
         }
 
-        return new ReadSession(connection, this);
+        return new PreparedSession(connection, this);
     }
 
-    internal void Return(ReadSession session)
+    internal void Return(PreparedSession session)
     {
         if (_disposed || Interlocked.Increment(ref _idleCount) > MaxIdle)
         {
