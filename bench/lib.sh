@@ -60,7 +60,7 @@ token() {
 
 rss_mib() { awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$1/status"; }
 
-# run_wrk URL [wrk args...]: prints "req/s MB/s p50 p99" from one wrk run.
+# run_wrk URL [wrk args...]: prints "req/s MB/s p50 p99 non-2xx answered" from one wrk run.
 run_wrk() {
   local url=$1; shift
   wrk --latency "$@" "$url" >"$WORK/wrk.out" 2>&1
@@ -69,7 +69,8 @@ run_wrk() {
     /Transfer\/sec/ {t=$2; if (t ~ /GB/) {sub("GB","",t); t*=1024} else if (t ~ /MB/) {sub("MB","",t)} else if (t ~ /KB/) {sub("KB","",t); t/=1024} else {t=t/1048576}; mbs=t}
     /^ +50%/ {p50=$2} /^ +99%/ {p99=$2}
     /Non-2xx/ {bad=$NF}
-    END {printf "%s %.1f %s %s %s\n", rps, mbs, p50, p99, (bad==""?0:bad)}' "$WORK/wrk.out"
+    / requests in / {total=$1}
+    END {printf "%s %.1f %s %s %s %s\n", rps, mbs, p50, p99, (bad==""?0:bad), total}' "$WORK/wrk.out"
 }
 
 # start_postgres: a throwaway cluster in $WORK on a free loopback port; sets PG_CONNECTION.
@@ -91,8 +92,18 @@ start_postgres() {
   "${as[@]}" "$bin/pg_ctl" -D "$WORK/pg" -l "$WORK/pgrun/log" -w start \
     -o "-h 127.0.0.1 -p $port -k $WORK/pgrun -c shared_buffers=512MB -c synchronous_commit=off" >/dev/null
   PG_STOP=("${as[@]}" "$bin/pg_ctl" -D "$WORK/pg" -m fast stop)
+  PG_PSQL=("$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -d media -tAq)
   "${as[@]}" "$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -qc "CREATE DATABASE media" >/dev/null
   PG_CONNECTION="Host=127.0.0.1;Port=$port;Username=postgres;Database=media${PG_POOL:+;Maximum Pool Size=$PG_POOL}"
+}
+
+# sql_scalar SQL: one value from the benchmark's database (SQLite file or PostgreSQL cluster).
+sql_scalar() {
+  if [ -n "${PG_PSQL+x}" ]; then
+    "${PG_PSQL[@]}" -c "$1"
+  else
+    python3 -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])' "$WORK/data/medialibrary.db" "$1"
+  fi
 }
 
 stop_postgres() { [ -n "${PG_STOP+x}" ] && "${PG_STOP[@]}" >/dev/null 2>&1 || true; }

@@ -5,7 +5,7 @@
 # Prints one markdown table: requests/s, p50, p99, non-2xx and the server's RSS after each run.
 # ONLY=PATCH (a part of a row's label) measures just the matching rows.
 source "$(dirname "$0")/lib.sh"
-need wrk curl
+need wrk curl python3
 DB=${DB:-sqlite}
 ENTRIES=${ENTRIES:-1000000}
 DOCUMENTS=${DOCUMENTS:-$((ENTRIES / 5))}
@@ -29,12 +29,23 @@ LUA="$BENCH_DIR/lua"
 measure() {
   local label=$1; shift
   case $label in *${ONLY:-}*) ;; *) return 0;; esac
-  local c=${CONNECTIONS:-64} rss
-  run_wrk "$@" -t2 -c"$c" -d5s --timeout 30s -H "Authorization: Bearer $T" >/dev/null
-  read -r rps _ p50 p99 bad < <(run_wrk "$@" -t2 -c"$c" -d"${DURATION}s" --timeout 30s -H "Authorization: Bearer $T")
+  local c=${CONNECTIONS:-64} rss versions_before warm answered
+  [[ $label == PATCH* ]] && versions_before=$(sql_scalar "SELECT SUM(version) FROM media_entries")
+  read -r _ _ _ _ _ warm < <(run_wrk "$@" -t2 -c"$c" -d5s --timeout 30s -H "Authorization: Bearer $T")
+  read -r rps _ p50 p99 bad answered < <(run_wrk "$@" -t2 -c"$c" -d"${DURATION}s" --timeout 30s -H "Authorization: Bearer $T")
   rss=$(rss_mib "$SERVER_PID")
   echo "| $label | $DB | $ENTRIES | $rps | $p50 | $p99 | $bad | $rss MiB |"
+  if [[ $label == PATCH* ]]; then
+    # No lost updates under load: every PATCH answered 200 changed a value, so the versions must
+    # have grown by at least the number of answers (at most 2 × $c more: requests still in flight
+    # when each of the two wrk runs stopped counting).
+    local grown=$(( $(sql_scalar "SELECT SUM(version) FROM media_entries") - versions_before ))
+    local acked=$(( warm + answered ))
+    local verdict=ok; { [ "$grown" -lt "$acked" ] || [ "$grown" -gt $(( acked + 2 * c )) ] || [ "$bad" != 0 ]; } && verdict=LOST
+    CHECKS+=("lost-update check ($DB, $ENTRIES): $acked PATCHes answered 200, versions grew by $grown: $verdict")
+  fi
 }
+CHECKS=()
 
 echo "| endpoint | db | entries | requests/s | p50 | p99 | non-2xx | server RSS |"
 echo "|---|---|---|---|---|---|---|---|"
@@ -46,3 +57,4 @@ measure "PATCH setMetadataProperty" "$BASE" -s "$LUA/patch.lua"
 measure "incoming references, first page" "$API/mediaLibrary/seed0000000/incomingDocumentReferences"
 measure "serve-image (tiny JPEG)" "$API/mediaLibrary/serve-image/seed/sample.jpg"
 CONNECTIONS=8 measure "import of 100 entries (8 connections)" "$BASE" -s "$LUA/import.lua"
+for check in "${CHECKS[@]}"; do echo; echo "$check"; done

@@ -1,4 +1,5 @@
 -- GET /mediaLibrary?ids=… with 100 random seeded ids.
+dofile(debug.getinfo(1, "S").source:sub(2):match("(.*/)") .. "threads.lua")
 local n = tonumber(os.getenv("ENTRIES"))
 request = function()
   local ids = {}
