@@ -55,7 +55,7 @@ labels=("first page" "deep page by offset" "deep page by cursor")
 i=0
 while read -r url; do
   run_wrk "$url" -t1 -c8 -d3s -H "Authorization: Bearer $T" >/dev/null
-  read -r rps _ p50 p99 bad < <(run_wrk "$url" -t1 -c8 -d"${DURATION}s" -H "Authorization: Bearer $T")
+  read -r rps _ p50 p99 bad _ < <(run_wrk "$url" -t1 -c8 -d"${DURATION}s" -H "Authorization: Bearer $T")
   echo "| ${labels[$i]} | $rps | $p50 | $p99 |"
   i=$((i + 1))
 done <"$WORK/urls"

@@ -57,11 +57,11 @@ echo "|---|---|---|---|---|---|---|---|"
 for name in 200k 5m; do
   key=${KEYS[$name]}
   curl -fs -o /dev/null "http://127.0.0.1:$NGINX_PORT/$key"
-  read -r n_rps n_mbs n_p50 n_p99 n_bad < <(run_wrk "http://127.0.0.1:$NGINX_PORT/$key" -t2 -c64 -d"${DURATION}s")
+  read -r n_rps n_mbs n_p50 n_p99 n_bad _ < <(run_wrk "http://127.0.0.1:$NGINX_PORT/$key" -t2 -c64 -d"${DURATION}s")
   echo "| $name | nginx | $n_rps | $n_mbs | $n_p50 | $n_p99 | $n_bad | - |"
   # Warm-up: tiered JIT and dynamic PGO need a few seconds of load before the code is steady.
   run_wrk "$API/mediaLibrary/serve-image/$key" -t2 -c64 -d10s -H "Authorization: Bearer $T" >/dev/null
-  read -r m_rps m_mbs m_p50 m_p99 m_bad < <(run_wrk "$API/mediaLibrary/serve-image/$key" -t2 -c64 -d"${DURATION}s" -H "Authorization: Bearer $T")
+  read -r m_rps m_mbs m_p50 m_p99 m_bad _ < <(run_wrk "$API/mediaLibrary/serve-image/$key" -t2 -c64 -d"${DURATION}s" -H "Authorization: Bearer $T")
   echo "| $name | MediaLibrary | $m_rps | $m_mbs | $m_p50 | $m_p99 | $m_bad | $(rss_mib "$SERVER_PID") MiB |"
   echo "| $name | ratio | $(python3 -c "print(f'{$m_rps/$n_rps:.2f}x')") | $(python3 -c "print(f'{$m_mbs/$n_mbs:.2f}x')") | | | | |"
 done

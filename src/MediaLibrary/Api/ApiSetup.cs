@@ -15,6 +15,7 @@ internal static class ApiSetup
         builder.Services.AddSingleton<JsonBody>();
         builder.Services.AddClientRateLimiting();
         builder.Services.AddApiDocument();
+        builder.Services.AddSingleton<Microsoft.AspNetCore.Connections.IMemoryPoolFactory<byte>, LargeBlockMemoryPoolFactory>();
         builder.Services.AddOptions<KestrelServerOptions>()
             .Configure<IOptions<MediaLibraryOptions>>((kestrel, options) =>
             {
