@@ -29,8 +29,23 @@ internal sealed class EntryStore(Database database)
 {
     private Dialect Sql => database.Dialect;
 
-    private static readonly string SelectWithUsage = $"SELECT {EntryRow.ColumnsWithUsage} FROM media_entries WHERE id = @id";
-    private static readonly string SelectWithoutUsage = $"SELECT {EntryRow.Columns} FROM media_entries WHERE id = @id";
+    private const string SelectWithUsage = $"SELECT {EntryRow.ColumnsWithUsage} FROM media_entries WHERE id = @id";
+    private const string SelectWithoutUsage = $"SELECT {EntryRow.Columns} FROM media_entries WHERE id = @id";
+    private const string SelectByExternalId = $"SELECT {EntryRow.ColumnsWithUsage} FROM media_entries WHERE external_id = @externalId ORDER BY system_name, id";
+    private const string SelectByExternalIdAndSystem =
+        $"SELECT {EntryRow.ColumnsWithUsage} FROM media_entries WHERE external_id = @externalId AND system_name = @systemName ORDER BY system_name, id";
+
+    // Statements that differ by provider, built once (the prepared-statement cache is keyed by their text).
+    private readonly string _selectMany = $"SELECT {EntryRow.ColumnsWithUsage} FROM media_entries WHERE {database.Dialect.InList("id", "@ids")}";
+    private readonly string _selectForUpdate = $"SELECT {EntryRow.Columns} FROM media_entries WHERE id = @id{database.Dialect.ForUpdate}";
+    private readonly string _conditionalUpdate =
+        $"""
+        UPDATE media_entries
+        SET version = @Version, revoked = @Revoked, revoke_note = @RevokeNote, archived = @Archived,
+            asset = {database.Dialect.Json("@Asset")}, metadata = {database.Dialect.Json("@Metadata")}, translations = {database.Dialect.Json("@Translations")},
+            updated_at = @UpdatedAt
+        WHERE id = @Id AND version = @ExpectedVersion
+        """;
 
     /// One entry; `withUsage: false` where nobody shows the usage counts (saves two subqueries).
     public async Task<EntryRow?> GetAsync(string id, CancellationToken ct, bool withUsage = true)
@@ -43,20 +58,15 @@ internal sealed class EntryStore(Database database)
     public async Task<List<EntryRow>> GetManyAsync(IReadOnlyCollection<string> ids, CancellationToken ct)
     {
         await using var session = await database.OpenPreparedAsync(cancellationToken: ct);
-        return await session.QueryAsync(
-            $"SELECT {EntryRow.ColumnsWithUsage} FROM media_entries WHERE {Sql.InList("id", "@ids")}", EntryRow.Read, ct, ("ids", ids.ToArray()));
+        return await session.QueryAsync(_selectMany, EntryRow.Read, ct, ("ids", ids.ToArray()));
     }
 
     public async Task<List<EntryRow>> FindByExternalIdAsync(string externalId, string? systemName, CancellationToken ct)
     {
         await using var session = await database.OpenPreparedAsync(cancellationToken: ct);
         return systemName is null
-            ? await session.QueryAsync(
-                $"SELECT {EntryRow.ColumnsWithUsage} FROM media_entries WHERE external_id = @externalId ORDER BY system_name, id", EntryRow.Read, ct,
-                ("externalId", externalId))
-            : await session.QueryAsync(
-                $"SELECT {EntryRow.ColumnsWithUsage} FROM media_entries WHERE external_id = @externalId AND system_name = @systemName ORDER BY system_name, id", EntryRow.Read, ct,
-                ("externalId", externalId), ("systemName", systemName));
+            ? await session.QueryAsync(SelectByExternalId, EntryRow.Read, ct, ("externalId", externalId))
+            : await session.QueryAsync(SelectByExternalIdAndSystem, EntryRow.Read, ct, ("externalId", externalId), ("systemName", systemName));
     }
 
     public async Task<InsertOutcome> InsertAsync(EntryRow row, IEnumerable<StoredKey> keys, CancellationToken ct)
@@ -94,8 +104,12 @@ internal sealed class EntryStore(Database database)
         try
         {
             var transaction = await Database.BeginWriteAsync(connection, ct);
-            var row = await connection.QuerySingleOrDefaultAsync<EntryRow>(new CommandDefinition(
-                $"SELECT {EntryRow.Columns} FROM media_entries WHERE id = @id{Sql.ForUpdate}", new { id }, transaction, cancellationToken: ct));
+            EntryRow? row;
+            await using (var reader = await connection.ExecuteReaderAsync(new CommandDefinition(_selectForUpdate, new { id }, transaction, cancellationToken: ct)))
+            {
+                row = await reader.ReadAsync(ct) ? EntryRow.Read(reader) : null;
+            }
+
             return (connection, transaction, row);
         }
         catch
@@ -110,10 +124,7 @@ internal sealed class EntryStore(Database database)
     public async Task<bool> UpdateAloneAsync(EntryRow row, int expectedVersion, CancellationToken ct)
     {
         await using var session = await database.OpenPreparedAsync(cancellationToken: ct);
-        return await session.ExecuteAsync(ConditionalUpdate, ct,
-            ("Id", row.Id), ("Version", row.Version), ("Revoked", row.Revoked), ("RevokeNote", row.RevokeNote), ("Archived", row.Archived),
-            ("Asset", row.Asset), ("Metadata", row.Metadata), ("Translations", row.Translations), ("UpdatedAt", row.UpdatedAt),
-            ("ExpectedVersion", expectedVersion)) == 1;
+        return await session.ExecuteAsync(_conditionalUpdate, ct, UpdateParameters(row, expectedVersion)) == 1;
     }
 
     /// The single conditional write of a PATCH: true when the row still had the expected version.
@@ -138,29 +149,23 @@ internal sealed class EntryStore(Database database)
     public static bool SameReferences(string metadata, string previousMetadata) =>
         ReferencesOf(metadata).SequenceEqual(ReferencesOf(previousMetadata));
 
-    private string ConditionalUpdate => Sql.IsPostgres ? ConditionalUpdatePostgres : ConditionalUpdateSqlite;
+    private static (string Name, object? Value)[] UpdateParameters(EntryRow row, int expectedVersion) =>
+    [
+        ("Id", row.Id), ("Version", row.Version), ("Revoked", row.Revoked), ("RevokeNote", row.RevokeNote), ("Archived", row.Archived),
+        ("Asset", row.Asset), ("Metadata", row.Metadata), ("Translations", row.Translations), ("UpdatedAt", row.UpdatedAt),
+        ("ExpectedVersion", expectedVersion),
+    ];
 
-    private static readonly string ConditionalUpdatePostgres = ConditionalUpdateSql(new Dialect(DatabaseProvider.Postgres));
-    private static readonly string ConditionalUpdateSqlite = ConditionalUpdateSql(new Dialect(DatabaseProvider.Sqlite));
+    private async Task<bool> ConditionalUpdateAsync(DbConnection connection, DbTransaction transaction, EntryRow row, int expectedVersion, CancellationToken ct)
+    {
+        var parameters = new DynamicParameters();
+        foreach (var (name, value) in UpdateParameters(row, expectedVersion))
+        {
+            parameters.Add(name, value);
+        }
 
-    private static string ConditionalUpdateSql(Dialect sql) =>
-        $"""
-        UPDATE media_entries
-        SET version = @Version, revoked = @Revoked, revoke_note = @RevokeNote, archived = @Archived,
-            asset = {sql.Json("@Asset")}, metadata = {sql.Json("@Metadata")}, translations = {sql.Json("@Translations")},
-            updated_at = @UpdatedAt
-        WHERE id = @Id AND version = @ExpectedVersion
-        """;
-
-    private async Task<bool> ConditionalUpdateAsync(DbConnection connection, DbTransaction transaction, EntryRow row, int expectedVersion, CancellationToken ct) =>
-        await connection.ExecuteAsync(new CommandDefinition(
-            ConditionalUpdate,
-            new
-            {
-                row.Id, row.Version, row.Revoked, row.RevokeNote, row.Archived, row.Asset, row.Metadata, row.Translations,
-                row.UpdatedAt, ExpectedVersion = expectedVersion,
-            },
-            transaction, cancellationToken: ct)) == 1;
+        return await connection.ExecuteAsync(new CommandDefinition(_conditionalUpdate, parameters, transaction, cancellationToken: ct)) == 1;
+    }
 
     /// Every entry that uses the key, with what delivery needs: one indexed query.
     public async Task<List<KeyUse>> FindKeyUsesAsync(string key, CancellationToken ct)

@@ -16,7 +16,20 @@ internal sealed class StoredReference
 /// depth cost the same index range scan (`offset` still works, at the cost offsets have).
 internal sealed class IncomingReferenceStore(Database database)
 {
-    private Dialect Sql => database.Dialect;
+    // Built once per provider: the IN-list is the only difference.
+    private readonly string _documentReferences =
+        $"""
+        SELECT CAST(document_id AS TEXT) AS source_id, kind, component_id, component_name, directive_name, property_name
+        FROM document_references WHERE target_id = @targetId AND {database.Dialect.InList("document_id", "@page")}
+        ORDER BY document_id, ordinal
+        """;
+
+    private readonly string _mediaReferences =
+        $"""
+        SELECT source_id, 'metadata' AS kind, property_name
+        FROM media_references WHERE target_id = @targetId AND {database.Dialect.InList("source_id", "@page")}
+        ORDER BY source_id, ordinal
+        """;
 
     public sealed record Page(IReadOnlyList<string> Sources, bool More, int Total, IReadOnlyList<StoredReference> References);
 
@@ -30,12 +43,7 @@ internal sealed class IncomingReferenceStore(Database database)
             ORDER BY document_id LIMIT @take OFFSET @offset
             """, ct, ("targetId", targetId), ("after", after ?? 0), ("take", limit + 1), ("offset", offset));
         var page = sources.Take(limit).ToArray();
-        var references = page.Length == 0 ? [] : await session.QueryAsync<StoredReference>(
-            $"""
-            SELECT CAST(document_id AS TEXT) AS source_id, kind, component_id, component_name, directive_name, property_name
-            FROM document_references WHERE target_id = @targetId AND {Sql.InList("document_id", "@page")}
-            ORDER BY document_id, ordinal
-            """, ct, ("targetId", targetId), ("page", page));
+        var references = page.Length == 0 ? [] : await session.QueryAsync<StoredReference>(_documentReferences, ct, ("targetId", targetId), ("page", page));
         return new Page(page.Select(s => s.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList(), sources.Count > limit,
             await TotalAsync(session, targetId, ReferenceIndex.Documents, ct), references);
     }
@@ -50,12 +58,7 @@ internal sealed class IncomingReferenceStore(Database database)
             ORDER BY source_id LIMIT @take OFFSET @offset
             """, ct, ("targetId", targetId), ("after", after ?? ""), ("take", limit + 1), ("offset", offset));
         var page = sources.Take(limit).ToArray();
-        var references = page.Length == 0 ? [] : await session.QueryAsync<StoredReference>(
-            $"""
-            SELECT source_id, 'metadata' AS kind, property_name
-            FROM media_references WHERE target_id = @targetId AND {Sql.InList("source_id", "@page")}
-            ORDER BY source_id, ordinal
-            """, ct, ("targetId", targetId), ("page", page));
+        var references = page.Length == 0 ? [] : await session.QueryAsync<StoredReference>(_mediaReferences, ct, ("targetId", targetId), ("page", page));
         return new Page(page, sources.Count > limit, await TotalAsync(session, targetId, ReferenceIndex.Media, ct), references);
     }
 
