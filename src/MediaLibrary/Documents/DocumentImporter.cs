@@ -77,23 +77,13 @@ internal sealed class DocumentImporter(DocumentStore store, TimeProvider time, I
         var contentType = shape.String(obj, "", "contentType", required: true, maxLength: 100);
         var title = shape.String(obj, "", "title", required: false, maxLength: 1000);
         var publish = shape.Boolean(obj, "", "publish") ?? false;
-        var metadata = obj["metadata"] switch
-        {
-            null => new JsonObject(),
-            JsonObject o => (JsonObject)o.DeepClone(),
-            _ => null,
-        };
+        var metadata = CopyOf(obj["metadata"], new JsonObject());
         if (metadata is null)
         {
             shape.Add("metadata", "must be an object");
         }
 
-        var content = obj["content"] switch
-        {
-            null => new JsonArray(),
-            JsonArray a => (JsonArray)a.DeepClone(),
-            _ => null,
-        };
+        var content = CopyOf(obj["content"], new JsonArray());
         if (content is null)
         {
             shape.Add("content", "must be an array of components");
@@ -155,4 +145,12 @@ internal sealed class DocumentImporter(DocumentStore store, TimeProvider time, I
             }
         }
     }
+
+    /// A missing value is an empty one; one of the wrong kind is null (the caller reports it).
+    private static T? CopyOf<T>(JsonNode? node, T empty) where T : JsonNode => node switch
+    {
+        null => empty,
+        T value => (T)value.DeepClone(),
+        _ => null,
+    };
 }
