@@ -38,6 +38,7 @@ internal static class ApiSetup
         app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseMiddleware<InputTextMiddleware>();
         // Off by default: then the limiter is not in the pipeline at all (it costs every request).
         if (app.Services.GetRequiredService<IOptions<MediaLibraryOptions>>().Value.RateLimit.Enabled)
         {

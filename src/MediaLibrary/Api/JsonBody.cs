@@ -47,6 +47,11 @@ internal sealed class JsonBody(IOptions<MediaLibraryOptions> options)
             return (null, ApiErrors.Result(StatusCodes.Status400BadRequest, new { name = "BadRequest", message = "The request body is empty; send a JSON object." }));
         }
 
+        if (InputText.FirstInvalidJsonString(buffer.WrittenSpan, options.Value.Limits.MaxJsonDepth) is { } path)
+        {
+            return (null, ApiErrors.Validation(path, InputText.Problem));
+        }
+
         try
         {
             var body = JsonNode.Parse(buffer.WrittenSpan, documentOptions: new JsonDocumentOptions

@@ -48,6 +48,7 @@ public sealed class ErrorEnvelopeTests(FailingApp app) : IClassFixture<FailingAp
     }
 
     [Fact]
+    [ServerErrorsExpected("the route throws on purpose")]
     public async Task Unhandled_exception_answers_500_with_a_trace_id_and_no_internals()
     {
         var response = await app.CreateClient().GetAsync("/test/throw");
@@ -59,5 +60,16 @@ public sealed class ErrorEnvelopeTests(FailingApp app) : IClassFixture<FailingAp
         Assert.DoesNotContain("SELECT", body, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", body, StringComparison.Ordinal);
         Assert.Contains(app.Logs, line => line.StartsWith("Error", StringComparison.Ordinal) && line.Contains("boom", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    [ServerErrorsExpected("checks that the guard sees this test's 500")]
+    public async Task A_500_is_charged_to_the_test_that_caused_it()
+    {
+        Assert.Empty(ServerErrorGuard.ThisTest);
+        await app.CreateClient().GetAsync("/test/throw");
+        await app.CreateClient().GetAsync("/healthz");
+
+        Assert.Equal(["GET /test/throw"], ServerErrorGuard.ThisTest);
     }
 }

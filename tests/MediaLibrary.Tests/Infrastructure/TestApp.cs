@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net.Http.Headers;
 using MediaLibrary.Clients;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -70,7 +71,13 @@ public class TestApp : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseEnvironment("Testing");
         builder.ConfigureAppConfiguration((_, config) => config.AddInMemoryCollection(Settings()));
         builder.ConfigureLogging(logging => logging.AddProvider(new CapturingLoggerProvider(Logs)));
-        builder.ConfigureServices(ConfigureTestServices);
+        builder.ConfigureServices(services =>
+        {
+            // Requests run in the calling test's execution context: a 500 is charged to that test.
+            services.Configure<TestServerOptions>(o => o.PreserveExecutionContext = true);
+            services.AddSingleton<IStartupFilter, ServerErrorRecorder>();
+            ConfigureTestServices(services);
+        });
     }
 
     protected virtual void ConfigureTestServices(IServiceCollection services)
@@ -115,6 +122,17 @@ public class TestApp : WebApplicationFactory<Program>, IAsyncLifetime
         }
         catch (IOException)
         {
+        }
+
+        if (!ServerErrorGuard.Unattributed.IsEmpty)
+        {
+            var errors = new List<string>();
+            while (ServerErrorGuard.Unattributed.TryDequeue(out var error))
+            {
+                errors.Add(error);
+            }
+
+            throw new InvalidOperationException($"The server answered 500 outside any test (fixture set-up?): {string.Join(", ", errors)}");
         }
     }
 }
