@@ -7,9 +7,11 @@ namespace MediaLibrary.Api;
 /// (raw UTF-8 and `\u` escapes), the URL's percent-encoded path and query, and header values.
 /// Invalid UTF-8 and unpaired UTF-16 surrogates are refused with a 400 naming where they were,
 /// before any handler turns them into .NET strings (System.Text.Json throws when it meets them).
+/// So is U+0000: PostgreSQL can store it neither in text nor in jsonb, and one rule on both
+/// databases is better than a 500 on one of them.
 internal static class InputText
 {
-    public const string Problem = "is not valid text: it holds invalid UTF-8 or an unpaired UTF-16 surrogate";
+    public const string Problem = "is not valid text: it holds invalid UTF-8, an unpaired UTF-16 surrogate or a NUL character";
 
     /// The JSON path (`patches.0.value`, `body` for the root) of the first string or property name
     /// that is not valid text, or null when all are (or when the JSON is malformed: the parser
@@ -65,14 +67,14 @@ internal static class InputText
     {
         if (!reader.ValueIsEscaped)
         {
+            // Raw control characters are a syntax error already; only the encoding is left to check.
             return Utf8.IsValid(reader.ValueSpan);
         }
 
         try
         {
             // Unescaping is where `\ud800` without its pair fails.
-            _ = reader.GetString();
-            return true;
+            return !reader.GetString()!.Contains('\0', StringComparison.Ordinal);
         }
         catch (InvalidOperationException)
         {
@@ -86,7 +88,7 @@ internal static class InputText
     {
         if (!raw.Contains('%') && System.Text.Ascii.IsValid(raw))
         {
-            return true;
+            return !raw.Contains('\0');
         }
 
         Span<byte> small = stackalloc byte[512];
@@ -118,13 +120,18 @@ internal static class InputText
             }
         }
 
-        return Utf8.IsValid(bytes[..n]);
+        return Utf8.IsValid(bytes[..n]) && !bytes[..n].Contains((byte)0);
     }
 
-    /// True when a string holds no unpaired UTF-16 surrogate (what Kestrel hands over is always
-    /// valid; other hosts and test servers may pass anything).
+    /// True when a string holds no unpaired UTF-16 surrogate and no NUL (what Kestrel hands over
+    /// is always valid; other hosts and test servers may pass anything).
     public static bool IsValidUtf16(ReadOnlySpan<char> value)
     {
+        if (value.Contains('\0'))
+        {
+            return false;
+        }
+
         for (var i = 0; i < value.Length; i++)
         {
             if (!char.IsSurrogate(value[i]))

@@ -26,6 +26,7 @@ public sealed class InvalidTextTests(TestApp app) : IClassFixture<TestApp>
         { "escaped lone low surrogate", Bytes("""{"patches":[{"operation":"setMetadataProperty","propertyName":"caption","value":"a\udc00b"}]}"""), "patches.0.value" },
         { "overlong UTF-8 in a property name", Bytes("""{"patches":[{"operation":"setMetadataProperty","propertyName":"caption","value":"x",""", "\"", new byte[] { 0xC0, 0xAF }, "\":1}]}"), "patches.0" },
         { "UTF-8 encoded surrogate at the root", Bytes("{\"", new byte[] { 0xED, 0xA0, 0x80 }, "\":1}"), "body" },
+        { "escaped NUL", Bytes("""{"patches":[{"operation":"setMetadataProperty","propertyName":"caption","value":"a\u0000b"}]}"""), "patches.0.value" },
         { "truncated sequence in the operation", Bytes("{\"patches\":[{\"operation\":\"archive", new byte[] { 0xE2, 0x82 }, "\"}]}"), "patches.0.operation" },
     };
 
@@ -78,6 +79,7 @@ public sealed class InvalidTextTests(TestApp app) : IClassFixture<TestApp>
     [InlineData("/api/2026-03/mediaLibrary?ids=a,%E2%82", "ids")]
     [InlineData("/api/2026-03/mediaLibrary?externalId=%F4%90%80%80&systemName=s", "externalId")]
     [InlineData("/api/2026-03/mediaLibrary/x/incomingDocumentReferences?after=%80", "after")]
+    [InlineData("/api/2026-03/mediaLibrary?externalId=a%00b", "externalId")]
     public async Task Urls_that_are_not_text_answer_400_naming_the_part(string url, string part)
     {
         var client = await app.ReaderWriterAsync();
@@ -106,7 +108,7 @@ public sealed class InvalidTextTests(TestApp app) : IClassFixture<TestApp>
     {
         var client = await app.ReaderWriterAsync();
         var id = await client.ImportImageAsync();
-        const string text = "😀 e\u0301 \u202Eabc \uFEFF \u0000 日本";
+        const string text = "😀 e\u0301 \u202Eabc \uFEFF \u0001 日本";
 
         var response = await client.PatchOpsAsync(id, ApiCalls.SetMetadata("caption", text));
 
