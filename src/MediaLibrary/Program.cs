@@ -10,6 +10,11 @@ using MediaLibrary.References;
 using MediaLibrary.Storage;
 
 var cli = CliCommand.FromArgs(args);
+if (cli is { NeedsHost: false })
+{
+    return await cli.InvokeAsync(services: null, CancellationToken.None);
+}
+
 try
 {
     var builder = WebApplication.CreateBuilder(HostingExtensions.BuilderOptions(args, cli));

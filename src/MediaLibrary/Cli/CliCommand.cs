@@ -1,55 +1,89 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+
 namespace MediaLibrary.Cli;
 
-/// `token create|list|revoke`, `db migrate`: the same executable as the web host, same settings.
-internal sealed record CliCommand(string[] Words, IReadOnlyDictionary<string, string> Flags)
+/// The command line: `token create|list|revoke`, `db migrate`, `seed`. The same executable as the
+/// web host, reading exactly the same settings: appsettings.json, environment variables and
+/// `--Section:Key=value` flags (any flag whose name holds a `:` is a setting, wherever it stands),
+/// so `token create … --MediaLibrary:Database:Provider=postgres` writes where the server reads.
+internal sealed class CliCommand
 {
-    private static readonly HashSet<string> Verbs = ["token", "db", "seed", "help"];
+    private static readonly HashSet<string> Verbs = ["token", "db", "seed", "help", "--help", "-h", "-?"];
 
+    private readonly ParseResult _parse;
+    private readonly CliServices _services;
+
+    private CliCommand(ParseResult parse, CliServices services, string[] settings) => (_parse, _services, Settings) = (parse, services, settings);
+
+    /// The setting flags, for the host's configuration.
+    public string[] Settings { get; }
+
+    /// Help and argument errors are answered before any host is built (no database is touched).
+    public bool NeedsHost => _parse.Errors.Count == 0 && _parse.Action is not HelpAction;
+
+    /// Null when the arguments start the web host instead.
     public static CliCommand? FromArgs(string[] args)
     {
-        if (args.Length == 0 || !Verbs.Contains(args[0]))
+        var (settings, rest) = Split(args);
+        if (rest.Count == 0 || !Verbs.Contains(rest[0]))
         {
             return null;
         }
 
-        var words = new List<string>();
-        var flags = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (rest[0] == "help")
+        {
+            rest[0] = "--help";
+        }
+
+        var services = new CliServices();
+        return new CliCommand(CliCommands.Root(services).Parse(rest), services, settings);
+    }
+
+    /// Runs the command without a host (help, errors) or with the built host's services.
+    public Task<int> InvokeAsync(IServiceProvider? services, CancellationToken ct)
+    {
+        _services.Provider = services;
+        // stdout carries only a command's answer (a token must be capturable): help after an error goes to stderr.
+        var output = new InvocationConfiguration();
+        if (_parse.Errors.Count > 0)
+        {
+            output.Output = Console.Error;
+        }
+
+        return _parse.InvokeAsync(output, ct);
+    }
+
+    private static (string[] Settings, List<string> Command) Split(string[] args)
+    {
+        var settings = new List<string>();
+        var rest = new List<string>();
         for (var i = 0; i < args.Length; i++)
         {
-            if (args[i].StartsWith("--", StringComparison.Ordinal))
+            var arg = args[i];
+            var name = arg.StartsWith("--", StringComparison.Ordinal) ? arg[2..].Split('=', 2)[0] : "";
+            if (!name.Contains(':', StringComparison.Ordinal))
             {
-                var name = args[i][2..];
-                var eq = name.IndexOf('=');
-                if (eq >= 0)
-                {
-                    flags[name[..eq]] = name[(eq + 1)..];
-                }
-                else
-                {
-                    flags[name] = i + 1 < args.Length && !args[i + 1].StartsWith("--", StringComparison.Ordinal) ? args[++i] : "";
-                }
+                rest.Add(arg);
+                continue;
             }
-            else
+
+            settings.Add(arg);
+            if (!arg.Contains('=', StringComparison.Ordinal) && i + 1 < args.Length)
             {
-                words.Add(args[i]);
+                settings.Add(args[++i]);
             }
         }
 
-        return new CliCommand(words.ToArray(), flags);
+        return ([.. settings], rest);
     }
+}
 
-    public string Verb => string.Join(' ', Words);
+/// The host's services, handed to the command's action once the host is built.
+internal sealed class CliServices
+{
+    public IServiceProvider? Provider { get; set; }
 
-    public string? Flag(string name) => Flags.TryGetValue(name, out var value) && value.Length > 0 ? value : null;
-
-    public const string Usage = """
-        Usage:
-          MediaLibrary                                   start the API (see README for settings)
-          MediaLibrary token create --name NAME --scopes public-api:read,public-api:write [--expires 2027-01-01]
-                                                         prints the new token (only once) on stdout
-          MediaLibrary token list                        name, scopes, created, expires, revoked
-          MediaLibrary token revoke --name NAME
-          MediaLibrary db migrate                        apply database migrations and exit
-          MediaLibrary seed --entries N [--documents M]  fill an empty library for benchmarks (bulk path)
-        """;
+    public T Get<T>() where T : notnull =>
+        (Provider ?? throw new InvalidOperationException("The command ran before the host was built.")).GetRequiredService<T>();
 }

@@ -1,53 +1,27 @@
 using System.Globalization;
 using MediaLibrary.Api;
 using MediaLibrary.Clients;
-using MediaLibrary.Storage;
 
 namespace MediaLibrary.Cli;
 
-/// Runs one CLI command. Only a created token goes to stdout, so `T=$(... token create ...)` works.
+/// What the CLI commands do. Only a created token goes to stdout, so `T=$(... token create ...)` works.
 internal static class CliRunner
 {
-    public static async Task<int> RunAsync(CliCommand command, IServiceProvider services, CancellationToken ct)
+    public static async Task<int> RevokeTokenAsync(ApiClients clients, string name, CancellationToken ct)
     {
-        var clients = services.GetRequiredService<ApiClients>();
-        switch (command.Verb)
+        if (await clients.RevokeAsync(name, ct))
         {
-            case "db migrate":
-                await services.GetRequiredService<Migrator>().MigrateAsync(ct);
-                await Console.Error.WriteLineAsync("Database is up to date.");
-                return 0;
-            case "seed":
-                return await SeedCommand.RunAsync(command, services, ct);
-            case "token create":
-                return await CreateAsync(command, clients, ct);
-            case "token list":
-                return await ListAsync(clients, ct);
-            case "token revoke":
-                var name = command.Flag("name");
-                if (name is null)
-                {
-                    return Fail("token revoke needs --name NAME.");
-                }
-
-                if (await clients.RevokeAsync(name, ct))
-                {
-                    await Console.Error.WriteLineAsync($"Revoked API client '{name}'. Running API processes refuse its token within seconds.");
-                    return 0;
-                }
-
-                return Fail(await clients.FindByNameAsync(name, ct) is null ? $"No API client named '{name}'." : $"API client '{name}' is already revoked.");
-            default:
-                await Console.Error.WriteLineAsync(CliCommand.Usage);
-                return command.Verb == "help" ? 0 : 1;
+            await Console.Error.WriteLineAsync($"Revoked API client '{name}'. Running API processes refuse its token within seconds.");
+            return 0;
         }
+
+        return Fail(await clients.FindByNameAsync(name, ct) is null ? $"No API client named '{name}'." : $"API client '{name}' is already revoked.");
     }
 
-    private static async Task<int> CreateAsync(CliCommand command, ApiClients clients, CancellationToken ct)
+    public static async Task<int> CreateTokenAsync(ApiClients clients, string name, string scopeList, string? expiresAt, CancellationToken ct)
     {
-        var name = command.Flag("name");
-        var scopes = (command.Flag("scopes") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        if (name is null || name.Length > 100)
+        var scopes = scopeList.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (name.Length is 0 or > 100)
         {
             return Fail("token create needs --name NAME (at most 100 characters).");
         }
@@ -58,7 +32,7 @@ internal static class CliRunner
         }
 
         DateTimeOffset? expires = null;
-        if (command.Flag("expires") is { } raw)
+        if (expiresAt is { } raw)
         {
             if (!DateTimeOffset.TryParse(raw, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var parsed))
             {
@@ -79,7 +53,7 @@ internal static class CliRunner
         return 0;
     }
 
-    private static async Task<int> ListAsync(ApiClients clients, CancellationToken ct)
+    public static async Task<int> ListTokensAsync(ApiClients clients, CancellationToken ct)
     {
         var rows = await clients.ListAsync(ct);
         Console.Out.WriteLine($"{"NAME",-24} {"SCOPES",-34} {"CREATED",-25} {"EXPIRES",-25} REVOKED");

@@ -16,15 +16,8 @@ internal static class SeedCommand
     public const string HotEntry = "seed0000000";
     public const string SampleKey = "seed/sample.jpg";
 
-    public static async Task<int> RunAsync(CliCommand command, IServiceProvider services, CancellationToken ct)
+    public static async Task<int> RunAsync(int entries, int documents, IServiceProvider services, CancellationToken ct)
     {
-        if (!int.TryParse(command.Flag("entries"), CultureInfo.InvariantCulture, out var entries) || entries < 1 ||
-            !int.TryParse(command.Flag("documents") ?? "0", CultureInfo.InvariantCulture, out var documents) || documents < 0)
-        {
-            await Console.Error.WriteLineAsync("seed needs --entries N (≥ 1) and optionally --documents M.");
-            return 1;
-        }
-
         var database = services.GetRequiredService<Database>();
         await using var connection = await database.OpenAsync(ct);
         if (await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM media_entries") > 0)

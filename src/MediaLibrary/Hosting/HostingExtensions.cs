@@ -14,7 +14,8 @@ internal static class HostingExtensions
 
     public static WebApplicationOptions BuilderOptions(string[] args, CliCommand? cli) => new()
     {
-        Args = cli is null ? args : [],
+        // A command's own words are not settings; its `--Section:Key=value` flags are.
+        Args = cli is null ? args : cli.Settings,
         // appsettings.json sits beside the binary; `dotnet run --project` keeps the caller's working
         // directory (where ./data belongs). Test hosts pass their own content root.
         ContentRootPath = args.Any(a => a.StartsWith("--contentRoot", StringComparison.OrdinalIgnoreCase)) ? null : AppContext.BaseDirectory,
@@ -77,7 +78,7 @@ internal static class HostingExtensions
         await PrepareBlobStoreAsync(app.Services.GetRequiredService<IBlobStore>(), options, app.Lifetime.ApplicationStopping);
         if (cli is not null)
         {
-            return await CliRunner.RunAsync(cli, app.Services, CancellationToken.None);
+            return await cli.InvokeAsync(app.Services, CancellationToken.None);
         }
 
         app.Lifetime.ApplicationStarted.Register(() => LogListening(app, logger, options));

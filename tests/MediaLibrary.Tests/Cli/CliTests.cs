@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Headers;
+using Dapper;
 using MediaLibrary.Tests.Infrastructure;
+using Npgsql;
 
 namespace MediaLibrary.Tests.Cli;
 
@@ -62,6 +64,53 @@ public sealed class CliTests(TestApp app) : IClassFixture<TestApp>
         Assert.Equal(1, exit);
         Assert.Equal("", stdout.Trim());
         Assert.False(string.IsNullOrWhiteSpace(stderr));
+    }
+
+    [Fact]
+    public async Task Setting_flags_choose_the_database_of_a_command_over_the_environment()
+    {
+        // The environment says SQLite in a temp folder; the flags say PostgreSQL. The flags win, as for the server.
+        var database = "ml_cli_" + Guid.NewGuid().ToString("N")[..12];
+        await using var admin = new NpgsqlConnection(TestApp.PostgresAdmin);
+        await admin.OpenAsync();
+        await admin.ExecuteAsync($"CREATE DATABASE {database}");
+        var connectionString = new NpgsqlConnectionStringBuilder(TestApp.PostgresAdmin) { Database = database }.ToString();
+        var sqliteFolder = Directory.CreateTempSubdirectory("medialibrary-cli-").FullName;
+        try
+        {
+            var environment = new Dictionary<string, string?> { ["MediaLibrary:DataDirectory"] = sqliteFolder, ["MediaLibrary:Database:Provider"] = "sqlite" };
+            var (exit, stdout, stderr) = await ServiceProcess.RunAsync(environment,
+                "token", "create", "--name", "flagged", "--scopes", "public-api:read",
+                "--MediaLibrary:Database:Provider=postgres", "--MediaLibrary:Database:ConnectionString", connectionString);
+
+            Assert.True(exit == 0, stderr);
+            Assert.StartsWith("ml_", stdout.Trim(), StringComparison.Ordinal);
+            await using var created = new NpgsqlConnection(connectionString);
+            Assert.Equal(1, await created.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM api_clients WHERE name = 'flagged'"));
+            Assert.False(File.Exists(Path.Combine(sqliteFolder, "medialibrary.db")), "the command wrote into the SQLite file of the environment");
+
+            var list = await ServiceProcess.RunAsync(environment, "token", "list", $"--MediaLibrary:Database:Provider=postgres", $"--MediaLibrary:Database:ConnectionString={connectionString}");
+            Assert.Contains("flagged", list.Stdout, StringComparison.Ordinal);
+        }
+        finally
+        {
+            NpgsqlConnection.ClearAllPools();
+            await admin.ExecuteAsync($"DROP DATABASE IF EXISTS {database} WITH (FORCE)");
+            Directory.Delete(sqliteFolder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Every_command_has_help_and_help_needs_no_database()
+    {
+        // A provider that cannot work: help must not build the host at all.
+        var settings = new Dictionary<string, string?> { ["MediaLibrary:Database:Provider"] = "postgres", ["MediaLibrary:Database:ConnectionString"] = "Host=127.0.0.1;Port=1" };
+        foreach (var command in new[] { new[] { "--help" }, ["help"], ["token", "--help"], ["token", "create", "--help"], ["token", "list", "--help"], ["token", "revoke", "-h"], ["db", "migrate", "--help"], ["seed", "--help"] })
+        {
+            var (exit, stdout, stderr) = await ServiceProcess.RunAsync(settings, command);
+            Assert.True(exit == 0, $"{string.Join(' ', command)}: {stderr}");
+            Assert.Contains("Usage:", stdout, StringComparison.Ordinal);
+        }
     }
 
     [Theory]
