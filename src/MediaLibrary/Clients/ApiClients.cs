@@ -52,30 +52,30 @@ internal sealed class ApiClients(Database database, IMemoryCache cache, TimeProv
             CreatedAt = time.GetUtcNow(), ExpiresAt = expiresAt,
         };
         await using var connection = await database.OpenAsync(ct);
-        await connection.ExecuteAsync(
+        await connection.ExecuteAsync(new CommandDefinition(
             "INSERT INTO api_clients (id, name, scopes, secret_hash, created_at, expires_at) VALUES (@Id, @Name, @Scopes, @SecretHash, @CreatedAt, @ExpiresAt)",
-            row);
+            row, cancellationToken: ct));
         return (row, $"{Prefix}{id}_{secret}");
     }
 
     public async Task<IReadOnlyList<ApiClientRow>> ListAsync(CancellationToken ct)
     {
         await using var connection = await database.OpenAsync(ct);
-        return (await connection.QueryAsync<ApiClientRow>($"SELECT {Columns} FROM api_clients ORDER BY name")).AsList();
+        return (await connection.QueryAsync<ApiClientRow>(new CommandDefinition($"SELECT {Columns} FROM api_clients ORDER BY name", cancellationToken: ct))).AsList();
     }
 
     public async Task<ApiClientRow?> FindByNameAsync(string name, CancellationToken ct)
     {
         await using var connection = await database.OpenAsync(ct);
-        return await connection.QuerySingleOrDefaultAsync<ApiClientRow>($"SELECT {Columns} FROM api_clients WHERE name = @name", new { name });
+        return await connection.QuerySingleOrDefaultAsync<ApiClientRow>(new CommandDefinition($"SELECT {Columns} FROM api_clients WHERE name = @name", new { name }, cancellationToken: ct));
     }
 
     public async Task<bool> RevokeAsync(string name, CancellationToken ct)
     {
         await using var connection = await database.OpenAsync(ct);
-        return await connection.ExecuteAsync(
+        return await connection.ExecuteAsync(new CommandDefinition(
             "UPDATE api_clients SET revoked_at = @now WHERE name = @name AND revoked_at IS NULL",
-            new { name, now = time.GetUtcNow() }) == 1;
+            new { name, now = time.GetUtcNow() }, cancellationToken: ct)) == 1;
     }
 
     public async Task<(TokenCheck Result, ApiClientRow? Client)> VerifyAsync(string token, CancellationToken ct)
@@ -106,7 +106,7 @@ internal sealed class ApiClients(Database database, IMemoryCache cache, TimeProv
         }
 
         await using var connection = await database.OpenAsync(ct);
-        var row = await connection.QuerySingleOrDefaultAsync<ApiClientRow>($"SELECT {Columns} FROM api_clients WHERE id = @id", new { id });
+        var row = await connection.QuerySingleOrDefaultAsync<ApiClientRow>(new CommandDefinition($"SELECT {Columns} FROM api_clients WHERE id = @id", new { id }, cancellationToken: ct));
         if (seconds > 0)
         {
             cache.Set($"api-client:{id}", row, TimeSpan.FromSeconds(seconds));

@@ -41,25 +41,22 @@ internal sealed class DocumentImporter(DocumentStore store, TimeProvider time, I
         if (valid.Count > 0)
         {
             var now = EntryImporter.Now(time);
-            await using var connection = await store.OpenAsync(ct);
-            await using var transaction = await Database.BeginWriteAsync(connection, ct);
+            await using var session = await store.OpenWriteAsync(ct);
             foreach (var (index, input) in valid)
             {
-                await transaction.SaveAsync("document", ct);
                 try
                 {
-                    var id = await store.UpsertAsync(connection, transaction, systemName, input, now, ct);
+                    var id = await session.SavepointAsync("document", () => store.UpsertAsync(session, systemName, input, now, ct), ct);
                     results[index] = new DocumentImportResult(true, 200, id);
                 }
                 catch (System.Data.Common.DbException e) when (!ErrorEnvelopeMiddleware.IsDatabaseUnavailable(e))
                 {
-                    await transaction.RollbackAsync("document", ct);
                     logger.LogWarning(e, "Document {ExternalId} of {SystemName} was not stored", input.ExternalId, systemName);
                     results[index] = new DocumentImportResult(false, 409, Error: "Conflict", ErrorDetails: new { message = "The document could not be stored; retry it." });
                 }
             }
 
-            await transaction.CommitAsync(ct);
+            await session.CommitAsync(ct);
         }
 
         return results.Select(r => r!).ToList();

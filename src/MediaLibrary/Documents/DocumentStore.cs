@@ -1,6 +1,4 @@
-using System.Data.Common;
 using System.Text.Json.Nodes;
-using Dapper;
 using MediaLibrary.Api;
 using MediaLibrary.References;
 using MediaLibrary.Storage;
@@ -27,39 +25,40 @@ internal sealed class DocumentStore(Database database)
 {
     private Dialect Sql => database.Dialect;
 
-    public async Task<DbConnection> OpenAsync(CancellationToken ct) => await database.OpenAsync(ct);
+    /// The write transaction of an import: every document of the request in it, each in a savepoint.
+    public Task<DbSession> OpenWriteAsync(CancellationToken ct) => database.OpenWriteAsync(ct);
 
     /// Upsert by (systemName, externalId); publishing replaces the document's references in the same transaction.
-    public async Task<long> UpsertAsync(DbConnection connection, DbTransaction transaction, string systemName, DocumentInput document, DateTimeOffset now, CancellationToken ct)
+    public async Task<long> UpsertAsync(DbSession session, string systemName, DocumentInput document, DateTimeOffset now, CancellationToken ct)
     {
-        var parameters = new
-        {
-            systemName, document.ExternalId, document.ContentType, document.Title,
-            Metadata = document.Metadata.ToJsonString(AppJson.Options), Content = document.Content.ToJsonString(AppJson.Options), now,
-        };
-        var id = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+        var metadata = document.Metadata.ToJsonString(AppJson.Options);
+        var content = document.Content.ToJsonString(AppJson.Options);
+        var ids = await session.QueryAsync<long>(
             $"""
             INSERT INTO documents (system_name, external_id, content_type, title, metadata, content, created_at, updated_at)
-            VALUES (@systemName, @ExternalId, @ContentType, @Title, {Sql.Json("@Metadata")}, {Sql.Json("@Content")}, @now, @now)
+            VALUES (@systemName, @externalId, @contentType, @title, {Sql.Json("@metadata")}, {Sql.Json("@content")}, @now, @now)
             ON CONFLICT (system_name, external_id) DO UPDATE
             SET content_type = excluded.content_type, title = excluded.title, metadata = excluded.metadata,
                 content = excluded.content, updated_at = excluded.updated_at
             RETURNING id
-            """, parameters, transaction, cancellationToken: ct));
+            """, ct,
+            ("systemName", systemName), ("externalId", document.ExternalId), ("contentType", document.ContentType), ("title", document.Title),
+            ("metadata", metadata), ("content", content), ("now", now));
+        var id = ids[0];
 
         if (document.Publish)
         {
-            await connection.ExecuteAsync(new CommandDefinition(
+            await session.ExecuteAsync(
                 $"""
                 INSERT INTO publications (document_id, publication_id, live, content_type, metadata, content, first_publication_date, last_publication_date)
-                VALUES (@id, 1, {Sql.True}, @ContentType, {Sql.Json("@Metadata")}, {Sql.Json("@Content")}, @now, @now)
+                VALUES (@id, 1, {Sql.True}, @contentType, {Sql.Json("@metadata")}, {Sql.Json("@content")}, @now, @now)
                 ON CONFLICT (document_id) DO UPDATE
                 SET publication_id = publications.publication_id + 1, live = excluded.live, content_type = excluded.content_type,
                     metadata = excluded.metadata, content = excluded.content, last_publication_date = excluded.last_publication_date
-                """, new { id, parameters.ContentType, parameters.Metadata, parameters.Content, now }, transaction, cancellationToken: ct));
+                """, ct, ("id", id), ("contentType", document.ContentType), ("metadata", metadata), ("content", content), ("now", now));
             var references = ReferenceExtractor.FromContent(document.Content);
             references.AddRange(ReferenceExtractor.FromMetadata(document.Metadata));
-            await ReferenceIndex.ReplaceDocumentAsync(connection, transaction, id, references, ct);
+            await ReferenceIndex.ReplaceDocumentAsync(session, id, references, ct);
         }
 
         return id;
@@ -68,29 +67,25 @@ internal sealed class DocumentStore(Database database)
     /// False when there is no such document. Unpublishing removes its references.
     public async Task<bool> UnpublishAsync(long id, CancellationToken ct)
     {
-        await using var connection = await database.OpenAsync(ct);
-        await using var transaction = await Database.BeginWriteAsync(connection, ct);
-        var exists = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
-            "SELECT id FROM documents WHERE id = @id", new { id }, transaction, cancellationToken: ct));
-        if (exists is null)
+        await using var session = await database.OpenWriteAsync(ct);
+        if ((await session.QueryAsync<long>("SELECT id FROM documents WHERE id = @id", ct, ("id", id))).Count == 0)
         {
             return false;
         }
 
-        await connection.ExecuteAsync(new CommandDefinition(
-            $"UPDATE publications SET live = {Sql.False} WHERE document_id = @id", new { id }, transaction, cancellationToken: ct));
-        await ReferenceIndex.ReplaceDocumentAsync(connection, transaction, id, [], ct);
-        await transaction.CommitAsync(ct);
+        await session.ExecuteAsync($"UPDATE publications SET live = {Sql.False} WHERE document_id = @id", ct, ("id", id));
+        await ReferenceIndex.ReplaceDocumentAsync(session, id, [], ct);
+        await session.CommitAsync(ct);
         return true;
     }
 
     public async Task<PublicationRow?> LatestPublicationAsync(long id, CancellationToken ct)
     {
-        await using var connection = await database.OpenAsync(ct);
-        return await connection.QuerySingleOrDefaultAsync<PublicationRow>(new CommandDefinition(
+        await using var session = await database.OpenSessionAsync(cancellationToken: ct);
+        return await session.QueryFirstOrDefaultAsync<PublicationRow>(
             $"""
             SELECT document_id, publication_id, live, content_type, metadata, content, first_publication_date, last_publication_date
             FROM publications WHERE document_id = @id AND live = {Sql.True}
-            """, new { id }, cancellationToken: ct));
+            """, null, ct, ("id", id));
     }
 }

@@ -36,7 +36,7 @@ internal static class EntryEndpoints
             return ApiErrors.Result(StatusCodes.Status404NotFound, new Dictionary<string, string> { ["url"] = "/api/:apiVersion/mediaLibrary/:id/keys" });
         }
 
-        if (id.Length > 64 || await store.GetAsync(id, ct, withUsage: false) is null)
+        if (id.Length > 64 || await store.GetAsync(id, ct, withReferenceCounts: false) is null)
         {
             return ApiErrors.EntryNotFound(id);
         }

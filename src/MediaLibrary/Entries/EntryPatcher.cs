@@ -18,7 +18,7 @@ internal sealed class EntryPatcher(
         string id, JsonNode body, ApiVersion version, CancellationToken ct)
     {
         // The media type never changes, so the request can be checked fully before the row is locked.
-        var current = await store.GetAsync(id, ct, withUsage: false);
+        var current = await store.GetAsync(id, ct, withReferenceCounts: false);
         if (current is null)
         {
             return ApiErrors.EntryNotFound(id);
@@ -56,7 +56,7 @@ internal sealed class EntryPatcher(
         // writer that got there first makes it miss, and the locked path below decides.
         if (request.Version is null || request.Version == current.Version)
         {
-            var (failure, updated, document) = Plan(current, request, version, storedKeys);
+            var (failure, updated, copy) = Plan(current, request, version, storedKeys);
             if (failure is not null)
             {
                 return failure;
@@ -67,23 +67,22 @@ internal sealed class EntryPatcher(
                 return TypedResults.Ok(new PatchResponse(200, current.Version));
             }
 
-            if (document.NewKeys.Count == 0 && EntryStore.SameReferences(updated.Metadata, current.Metadata) &&
+            if (copy.SideWrites.Count == 0 && EntryStore.SameReferences(updated.Metadata, current.Metadata) &&
                 await store.UpdateAloneAsync(updated, current.Version, ct))
             {
                 return Patched(id, updated, request);
             }
         }
 
-        var (connection, transaction, row) = await store.BeginUpdateAsync(id, ct);
-        await using (connection)
-        await using (transaction)
+        var (session, row) = await store.BeginUpdateAsync(id, ct);
+        await using (session)
         {
             if (row is null)
             {
                 return ApiErrors.EntryNotFound(id);
             }
 
-            var (failure, updated, document) = Plan(row, request, version, storedKeys);
+            var (failure, updated, copy) = Plan(row, request, version, storedKeys);
             if (failure is not null)
             {
                 return failure;
@@ -94,47 +93,48 @@ internal sealed class EntryPatcher(
                 return TypedResults.Ok(new PatchResponse(200, row.Version));
             }
 
-            if (!await store.UpdateAsync(connection, transaction, updated, row, document.NewKeys, ct))
+            if (!await store.UpdateAsync(session, updated, row, copy.SideWrites, ct))
             {
                 // Only possible if the row lock was not honoured; report it instead of losing a write.
                 return VersionConflict(request.Version ?? row.Version, row.Version + 1);
             }
 
-            await transaction.CommitAsync(ct);
+            await session.CommitAsync(ct);
             return Patched(id, updated, request);
         }
     }
 
-    /// The operations applied to `row`: a failure, or the row to write (null when nothing changes).
-    private (JsonHttpResult<ErrorEnvelope>? Failure, EntryRow? Updated, EntryDocument Document) Plan(
+    /// The operations applied to `row`: a failure, or the row to write (null when nothing changes)
+    /// with the working copy that holds the side writes.
+    private (JsonHttpResult<ErrorEnvelope>? Failure, EntryRow? Updated, PatchWorkingCopy Copy) Plan(
         EntryRow row, PatchRequest request, ApiVersion version, Dictionary<int, StoredKey> storedKeys)
     {
-        var document = EntryDocument.From(row);
+        var copy = PatchWorkingCopy.From(row);
         if (request.Version is { } expected && expected != row.Version)
         {
-            return (VersionConflict(expected, row.Version), null, document);
+            return (VersionConflict(expected, row.Version), null, copy);
         }
 
         foreach (var operation in request.Operations)
         {
-            if (Apply(document, operation, version, storedKeys) is { } failure)
+            if (Apply(copy, operation, version, storedKeys) is { } failure)
             {
-                return (failure, null, document);
+                return (failure, null, copy);
             }
         }
 
-        if (document.SameAs(row))
+        if (!copy.ChangesAnything(row))
         {
-            return (null, null, document);
+            return (null, null, copy);
         }
 
         return (null, new EntryRow
         {
             Id = row.Id, Version = row.Version + 1, MediaType = row.MediaType, SystemName = row.SystemName, ExternalId = row.ExternalId,
-            Revoked = document.Revoked, RevokeNote = document.RevokeNote, Archived = document.Archived,
-            Asset = document.Asset.ToJsonString(AppJson.Options), Metadata = document.Metadata.ToJsonString(AppJson.Options), Translations = document.Translations.ToJsonString(AppJson.Options),
+            Revoked = copy.Revoked, RevokeNote = copy.RevokeNote, Archived = copy.Archived,
+            Asset = copy.Asset.ToJsonString(AppJson.Options), Metadata = copy.Metadata.ToJsonString(AppJson.Options), Translations = copy.Translations.ToJsonString(AppJson.Options),
             CreatedAt = row.CreatedAt, UpdatedAt = request.PreserveUpdatedAt ? row.UpdatedAt : EntryImporter.Now(time),
-        }, document);
+        }, copy);
     }
 
     private Ok<PatchResponse> Patched(string id, EntryRow updated, PatchRequest request)
@@ -144,7 +144,7 @@ internal sealed class EntryPatcher(
         return TypedResults.Ok(new PatchResponse(200, updated.Version));
     }
 
-    private static JsonHttpResult<ErrorEnvelope>? Apply(EntryDocument entry, PatchOperation operation, ApiVersion version, Dictionary<int, StoredKey> storedKeys)
+    private static JsonHttpResult<ErrorEnvelope>? Apply(PatchWorkingCopy entry, PatchOperation operation, ApiVersion version, Dictionary<int, StoredKey> storedKeys)
     {
         switch (operation)
         {
@@ -161,8 +161,13 @@ internal sealed class EntryPatcher(
                 return null;
 
             case ReplaceAsset replace:
-                entry.Asset = (JsonObject)replace.Asset.DeepClone();
-                entry.NewKeys.Add(storedKeys[replace.Index]);
+                // The same asset again changes nothing (its key is in the history already).
+                if (!JsonNode.DeepEquals(entry.Asset, replace.Asset))
+                {
+                    entry.Asset = (JsonObject)replace.Asset.DeepClone();
+                    entry.SideWrites.Add(new AddKey(storedKeys[replace.Index]));
+                }
+
                 return null;
 
             case RevokeAsset revoke:

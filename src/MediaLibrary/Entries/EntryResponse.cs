@@ -22,10 +22,12 @@ public sealed record EntryResponse(
     string? RevokeNote,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
-    EntryUsage? Usage = null);
+    [property: System.Text.Json.Serialization.JsonPropertyName("usage")] ReferenceCounts? ReferenceCounts = null);
 
-/// (ours, ≥ 2026-03) Published documents and media entries that link to the entry.
-public sealed record EntryUsage(int Documents, int Media);
+/// (ours, ≥ 2026-03) How many published documents and media entries link to the entry. On the
+/// wire it is `usage` (it shipped so); in the code it is never called usage, which is the usage
+/// log's word (API 2026-05).
+public sealed record ReferenceCounts(int Documents, int Media);
 
 internal sealed class EntryMapper(AssetUrls urls, MediaTypeCatalog types, TimeProvider time)
 {
@@ -35,7 +37,7 @@ internal sealed class EntryMapper(AssetUrls urls, MediaTypeCatalog types, TimePr
         return new EntryResponse(row.Id, row.Version, row.MediaType, row.SystemName, row.ExternalId, new RawJson(WithUrl(row.Asset)),
             new RawJson(row.Metadata), new RawJson(TranslationsWithUrls(row.Translations)), state, row.Archived,
             row.Revoked ? row.RevokeNote : null, row.CreatedAt, row.UpdatedAt,
-            version >= ApiVersion.V2026_03 ? new EntryUsage(row.UsageDocuments, row.UsageMedia) : null);
+            version >= ApiVersion.V2026_03 ? new ReferenceCounts(row.ReferencingDocuments, row.ReferencingMedia) : null);
     }
 
     // The stored asset is an object we wrote, so the url goes in before its closing brace.

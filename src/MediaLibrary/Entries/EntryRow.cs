@@ -21,11 +21,11 @@ internal sealed class EntryRow
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
 
-    /// (ours) How many published documents and media entries link here, read with the row.
-    public int UsageDocuments { get; set; }
-    public int UsageMedia { get; set; }
+    /// (ours) Reference counts: how many published documents and media entries link here, read with the row.
+    public int ReferencingDocuments { get; set; }
+    public int ReferencingMedia { get; set; }
 
-    /// A row of <see cref="Columns"/> (and the usage counts when selected), read by position with
+    /// A row of <see cref="Columns"/> (and the reference counts when selected), read by position with
     /// typed getters: no boxing, no name lookups (a list of 100 reads 1,500 columns).
     public static EntryRow Read(DbDataReader r) => new()
     {
@@ -42,8 +42,8 @@ internal sealed class EntryRow
         Translations = r.GetString(10),
         CreatedAt = Timestamp(r, 11),
         UpdatedAt = Timestamp(r, 12),
-        UsageDocuments = r.FieldCount > 13 ? r.GetInt32(13) : 0,
-        UsageMedia = r.FieldCount > 14 ? r.GetInt32(14) : 0,
+        ReferencingDocuments = r.FieldCount > 13 ? r.GetInt32(13) : 0,
+        ReferencingMedia = r.FieldCount > 14 ? r.GetInt32(14) : 0,
     };
 
     // SQLite keeps timestamps as text, PostgreSQL as timestamptz.
@@ -53,8 +53,8 @@ internal sealed class EntryRow
     public const string Columns =
         "id, version, media_type, system_name, external_id, revoked, revoke_note, archived, asset, metadata, translations, created_at, updated_at";
 
-    /// The columns plus the usage counts: two primary-key lookups per row in the same query, never a query per entry.
-    public const string ColumnsWithUsage = Columns +
-        ", COALESCE((SELECT sources FROM reference_counts WHERE target_id = media_entries.id AND source_kind = 'document'), 0) AS usage_documents" +
-        ", COALESCE((SELECT sources FROM reference_counts WHERE target_id = media_entries.id AND source_kind = 'media'), 0) AS usage_media";
+    /// The columns plus the reference counts: two primary-key lookups per row in the same query, never a query per entry.
+    public const string ColumnsWithReferenceCounts = Columns +
+        ", COALESCE((SELECT sources FROM reference_counts WHERE target_id = media_entries.id AND source_kind = 'document'), 0) AS referencing_documents" +
+        ", COALESCE((SELECT sources FROM reference_counts WHERE target_id = media_entries.id AND source_kind = 'media'), 0) AS referencing_media";
 }

@@ -1,5 +1,4 @@
 using System.Data.Common;
-using Dapper;
 using MediaLibrary.References;
 using MediaLibrary.Storage;
 
@@ -24,20 +23,25 @@ public enum InsertOutcome
     DuplicateExternalId,
 }
 
-/// Reads and writes media_entries and their key history with plain SQL.
+/// Reads and writes media_entries and their key history with plain SQL, all through <see cref="DbSession"/>.
 internal sealed class EntryStore(Database database)
 {
-    private Dialect Sql => database.Dialect;
-
-    private const string SelectWithUsage = $"SELECT {EntryRow.ColumnsWithUsage} FROM media_entries WHERE id = @id";
-    private const string SelectWithoutUsage = $"SELECT {EntryRow.Columns} FROM media_entries WHERE id = @id";
-    private const string SelectByExternalId = $"SELECT {EntryRow.ColumnsWithUsage} FROM media_entries WHERE external_id = @externalId ORDER BY system_name, id";
+    private const string SelectWithReferenceCounts = $"SELECT {EntryRow.ColumnsWithReferenceCounts} FROM media_entries WHERE id = @id";
+    private const string SelectWithoutReferenceCounts = $"SELECT {EntryRow.Columns} FROM media_entries WHERE id = @id";
+    private const string SelectByExternalId = $"SELECT {EntryRow.ColumnsWithReferenceCounts} FROM media_entries WHERE external_id = @externalId ORDER BY system_name, id";
     private const string SelectByExternalIdAndSystem =
-        $"SELECT {EntryRow.ColumnsWithUsage} FROM media_entries WHERE external_id = @externalId AND system_name = @systemName ORDER BY system_name, id";
+        $"SELECT {EntryRow.ColumnsWithReferenceCounts} FROM media_entries WHERE external_id = @externalId AND system_name = @systemName ORDER BY system_name, id";
 
     // Statements that differ by provider, built once (the prepared-statement cache is keyed by their text).
-    private readonly string _selectMany = $"SELECT {EntryRow.ColumnsWithUsage} FROM media_entries WHERE {database.Dialect.InList("id", "@ids")}";
+    private readonly string _selectMany = $"SELECT {EntryRow.ColumnsWithReferenceCounts} FROM media_entries WHERE {database.Dialect.InList("id", "@ids")}";
     private readonly string _selectForUpdate = $"SELECT {EntryRow.Columns} FROM media_entries WHERE id = @id{database.Dialect.ForUpdate}";
+    private readonly string _insert =
+        $"""
+        INSERT INTO media_entries ({EntryRow.Columns})
+        VALUES (@Id, @Version, @MediaType, @SystemName, @ExternalId, @Revoked, @RevokeNote, @Archived,
+                {database.Dialect.Json("@Asset")}, {database.Dialect.Json("@Metadata")}, {database.Dialect.Json("@Translations")}, @CreatedAt, @UpdatedAt)
+        """;
+
     private readonly string _conditionalUpdate =
         $"""
         UPDATE media_entries
@@ -47,23 +51,23 @@ internal sealed class EntryStore(Database database)
         WHERE id = @Id AND version = @ExpectedVersion
         """;
 
-    /// One entry; `withUsage: false` where nobody shows the usage counts (saves two subqueries).
-    public async Task<EntryRow?> GetAsync(string id, CancellationToken ct, bool withUsage = true)
+    /// One entry; `withReferenceCounts: false` where nobody shows the usage counts (saves two subqueries).
+    public async Task<EntryRow?> GetAsync(string id, CancellationToken ct, bool withReferenceCounts = true)
     {
-        await using var session = await database.OpenPreparedAsync(cancellationToken: ct);
-        return await session.QueryFirstOrDefaultAsync(withUsage ? SelectWithUsage : SelectWithoutUsage, EntryRow.Read, ct, ("id", id));
+        await using var session = await database.OpenSessionAsync(cancellationToken: ct);
+        return await session.QueryFirstOrDefaultAsync(withReferenceCounts ? SelectWithReferenceCounts : SelectWithoutReferenceCounts, EntryRow.Read, ct, ("id", id));
     }
 
     /// One query for up to 100 ids; the caller restores the order.
     public async Task<List<EntryRow>> GetManyAsync(IReadOnlyCollection<string> ids, CancellationToken ct)
     {
-        await using var session = await database.OpenPreparedAsync(cancellationToken: ct);
+        await using var session = await database.OpenSessionAsync(cancellationToken: ct);
         return await session.QueryAsync(_selectMany, EntryRow.Read, ct, ("ids", ids.ToArray()));
     }
 
     public async Task<List<EntryRow>> FindByExternalIdAsync(string externalId, string? systemName, CancellationToken ct)
     {
-        await using var session = await database.OpenPreparedAsync(cancellationToken: ct);
+        await using var session = await database.OpenSessionAsync(cancellationToken: ct);
         return systemName is null
             ? await session.QueryAsync(SelectByExternalId, EntryRow.Read, ct, ("externalId", externalId))
             : await session.QueryAsync(SelectByExternalIdAndSystem, EntryRow.Read, ct, ("externalId", externalId), ("systemName", systemName));
@@ -71,24 +75,18 @@ internal sealed class EntryStore(Database database)
 
     public async Task<InsertOutcome> InsertAsync(EntryRow row, IEnumerable<StoredKey> keys, CancellationToken ct)
     {
-        await using var connection = await database.OpenAsync(ct);
-        await using var transaction = await Database.BeginWriteAsync(connection, ct);
+        await using var session = await database.OpenWriteAsync(ct);
         try
         {
-            await connection.ExecuteAsync(new CommandDefinition(
-                $"""
-                INSERT INTO media_entries ({EntryRow.Columns})
-                VALUES (@Id, @Version, @MediaType, @SystemName, @ExternalId, @Revoked, @RevokeNote, @Archived,
-                        {Sql.Json("@Asset")}, {Sql.Json("@Metadata")}, {Sql.Json("@Translations")}, @CreatedAt, @UpdatedAt)
-                """, row, transaction, cancellationToken: ct));
-            await AddKeysAsync(connection, transaction, row.Id, keys, row.CreatedAt, ct);
+            await session.ExecuteAsync(_insert, ct, RowParameters(row));
+            await AddKeysAsync(session, row.Id, keys, row.CreatedAt, ct);
             // A new entry has no references yet: only links in its metadata need writing.
             if (ReferencesOf(row.Metadata) is { Count: > 0 } references)
             {
-                await ReferenceIndex.ReplaceMediaAsync(connection, transaction, row.Id, references, ct);
+                await ReferenceIndex.ReplaceMediaAsync(session, row.Id, references, ct);
             }
 
-            await transaction.CommitAsync(ct);
+            await session.CommitAsync(ct);
             return InsertOutcome.Inserted;
         }
         catch (DbException e) when (Dialect.UniqueViolation(e) is { } constraint)
@@ -98,49 +96,46 @@ internal sealed class EntryStore(Database database)
     }
 
     /// Opens the transaction of a PATCH: the row is read under the write lock.
-    public async Task<(DbConnection Connection, DbTransaction Transaction, EntryRow? Row)> BeginUpdateAsync(string id, CancellationToken ct)
+    public async Task<(DbSession Session, EntryRow? Row)> BeginUpdateAsync(string id, CancellationToken ct)
     {
-        var connection = await database.OpenAsync(ct);
+        var session = await database.OpenWriteAsync(ct);
         try
         {
-            var transaction = await Database.BeginWriteAsync(connection, ct);
-            EntryRow? row;
-            await using (var reader = await connection.ExecuteReaderAsync(new CommandDefinition(_selectForUpdate, new { id }, transaction, cancellationToken: ct)))
-            {
-                row = await reader.ReadAsync(ct) ? EntryRow.Read(reader) : null;
-            }
-
-            return (connection, transaction, row);
+            return (session, await session.QueryFirstOrDefaultAsync(_selectForUpdate, EntryRow.Read, ct, ("id", id)));
         }
         catch
         {
-            await connection.DisposeAsync();
+            await session.DisposeAsync();
             throw;
         }
     }
 
-    /// The conditional write of a PATCH that adds no key and changes no link: one statement in
-    /// autocommit, atomic by itself. False when the row no longer has the expected version.
+    /// The conditional write of a PATCH that makes no side write and changes no link: one
+    /// statement in autocommit, atomic by itself. False when the row no longer has the expected version.
     public async Task<bool> UpdateAloneAsync(EntryRow row, int expectedVersion, CancellationToken ct)
     {
-        await using var session = await database.OpenPreparedAsync(cancellationToken: ct);
+        await using var session = await database.OpenSessionAsync(cancellationToken: ct);
         return await session.ExecuteAsync(_conditionalUpdate, ct, UpdateParameters(row, expectedVersion)) == 1;
     }
 
-    /// The single conditional write of a PATCH: true when the row still had the expected version.
-    public async Task<bool> UpdateAsync(
-        DbConnection connection, DbTransaction transaction, EntryRow row, EntryRow previous, IEnumerable<StoredKey> newKeys, CancellationToken ct)
+    /// The conditional write of a PATCH in its transaction, with its side writes and the reference
+    /// index: true when the row still had the expected version.
+    public async Task<bool> UpdateAsync(DbSession session, EntryRow row, EntryRow previous, IReadOnlyList<ISideWrite> sideWrites, CancellationToken ct)
     {
-        if (!await ConditionalUpdateAsync(connection, transaction, row, previous.Version, ct))
+        if (await session.ExecuteAsync(_conditionalUpdate, ct, UpdateParameters(row, previous.Version)) != 1)
         {
             return false;
         }
 
-        await AddKeysAsync(connection, transaction, row.Id, newKeys, row.UpdatedAt, ct);
+        foreach (var write in sideWrites)
+        {
+            await write.WriteAsync(session, row.Id, row.UpdatedAt, ct);
+        }
+
         // Most patches touch no reference: then the index is left alone (two round trips saved).
         if (!SameReferences(row.Metadata, previous.Metadata))
         {
-            await ReferenceIndex.ReplaceMediaAsync(connection, transaction, row.Id, ReferencesOf(row.Metadata), ct);
+            await ReferenceIndex.ReplaceMediaAsync(session, row.Id, ReferencesOf(row.Metadata), ct);
         }
 
         return true;
@@ -156,21 +151,17 @@ internal sealed class EntryStore(Database database)
         ("ExpectedVersion", expectedVersion),
     ];
 
-    private async Task<bool> ConditionalUpdateAsync(DbConnection connection, DbTransaction transaction, EntryRow row, int expectedVersion, CancellationToken ct)
-    {
-        var parameters = new DynamicParameters();
-        foreach (var (name, value) in UpdateParameters(row, expectedVersion))
-        {
-            parameters.Add(name, value);
-        }
-
-        return await connection.ExecuteAsync(new CommandDefinition(_conditionalUpdate, parameters, transaction, cancellationToken: ct)) == 1;
-    }
+    private static (string Name, object? Value)[] RowParameters(EntryRow row) =>
+    [
+        ("Id", row.Id), ("Version", row.Version), ("MediaType", row.MediaType), ("SystemName", row.SystemName), ("ExternalId", row.ExternalId),
+        ("Revoked", row.Revoked), ("RevokeNote", row.RevokeNote), ("Archived", row.Archived), ("Asset", row.Asset), ("Metadata", row.Metadata),
+        ("Translations", row.Translations), ("CreatedAt", row.CreatedAt), ("UpdatedAt", row.UpdatedAt),
+    ];
 
     /// Every entry that uses the key, with what delivery needs: one indexed query.
     public async Task<List<KeyUse>> FindKeyUsesAsync(string key, CancellationToken ct)
     {
-        await using var session = await database.OpenPreparedAsync(cancellationToken: ct);
+        await using var session = await database.OpenSessionAsync(cancellationToken: ct);
         return await session.QueryAsync<KeyUse>(
             """
             SELECT k.mime_type, k.size, k.sha256, k.added_at, e.id AS entry_id, e.media_type, e.revoked, e.metadata
@@ -181,25 +172,23 @@ internal sealed class EntryStore(Database database)
 
     public async Task<List<string>> KeysAsync(string id, CancellationToken ct)
     {
-        await using var session = await database.OpenPreparedAsync(cancellationToken: ct);
+        await using var session = await database.OpenSessionAsync(cancellationToken: ct);
         return await session.QueryAsync<string>("SELECT key FROM media_entry_keys WHERE entry_id = @id ORDER BY key", ct, ("id", id));
     }
 
     private static List<Reference> ReferencesOf(string metadata) =>
         ReferenceExtractor.FromMetadata(System.Text.Json.Nodes.JsonNode.Parse(metadata) as System.Text.Json.Nodes.JsonObject);
 
-    private static async Task AddKeysAsync(
-        DbConnection connection, DbTransaction transaction, string id, IEnumerable<StoredKey> keys, DateTimeOffset addedAt, CancellationToken ct)
+    public static async Task AddKeysAsync(DbSession session, string id, IEnumerable<StoredKey> keys, DateTimeOffset addedAt, CancellationToken ct)
     {
         foreach (var key in keys.DistinctBy(k => k.Key))
         {
-            await connection.ExecuteAsync(new CommandDefinition(
+            await session.ExecuteAsync(
                 """
                 INSERT INTO media_entry_keys (key, entry_id, mime_type, size, sha256, added_at)
-                VALUES (@Key, @id, @MimeType, @Size, @Sha256, @addedAt)
+                VALUES (@key, @id, @mimeType, @size, @sha256, @addedAt)
                 ON CONFLICT DO NOTHING
-                """,
-                new { key.Key, id, key.MimeType, key.Size, key.Sha256, addedAt }, transaction, cancellationToken: ct));
+                """, ct, ("key", key.Key), ("id", id), ("mimeType", key.MimeType), ("size", key.Size), ("sha256", key.Sha256), ("addedAt", addedAt));
         }
     }
 }

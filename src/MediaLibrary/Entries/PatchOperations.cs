@@ -27,7 +27,22 @@ internal sealed record PatchRequest(int? Version, bool PreserveUpdatedAt, IReadO
 {
     public const int MaxNoteLength = 200;
 
-    private static readonly string[] OperationNames = ["setMetadataProperty", "replaceAsset", "revokeAsset", "unrevokeAsset", "archive", "removeAsset"];
+    private delegate PatchOperation? Parser(JsonShape shape, JsonObject patch, string path, int index, MediaTypeDefinition type);
+
+    /// Every operation by name, with the API version that introduced it. A name that is not here
+    /// (or not yet in the caller's version) is "No enum match", as in Livingdocs.
+    private static readonly Dictionary<string, (ApiVersion Since, Parser Parse)> Registry = new(StringComparer.Ordinal)
+    {
+        ["setMetadataProperty"] = (ApiVersion.V2025_03, ParseSetMetadataProperty),
+        ["replaceAsset"] = (ApiVersion.V2025_03, ParseReplaceAsset),
+        ["revokeAsset"] = (ApiVersion.V2025_03, ParseRevokeAsset),
+        ["unrevokeAsset"] = (ApiVersion.V2025_03, (shape, patch, path, index, _) => shape.Object(patch, path, "operation") is null ? null : new UnrevokeAsset(index)),
+        ["archive"] = (ApiVersion.V2025_03, (shape, patch, path, index, _) => shape.Object(patch, path, "operation") is null ? null : new ArchiveEntry(index)),
+        ["removeAsset"] = (ApiVersion.V2025_03, ParseRemoveAsset),
+    };
+
+    public static IEnumerable<string> OperationNames(ApiVersion version) =>
+        Registry.Where(o => version >= o.Value.Since).Select(o => o.Key);
 
     public static PatchRequest? Parse(JsonShape shape, JsonNode? body, MediaTypeDefinition type, ApiVersion version, int maxPatches)
     {
@@ -67,7 +82,7 @@ internal sealed record PatchRequest(int? Version, bool PreserveUpdatedAt, IReadO
         var operations = new List<PatchOperation>();
         for (var i = 0; i < patches.Count; i++)
         {
-            if (ParseOperation(shape, patches[i], i, type) is { } operation)
+            if (ParseOperation(shape, patches[i], i, type, version) is { } operation)
             {
                 operations.Add(operation);
             }
@@ -76,7 +91,7 @@ internal sealed record PatchRequest(int? Version, bool PreserveUpdatedAt, IReadO
         return shape.Ok ? new PatchRequest(expected, preserve, operations) : null;
     }
 
-    private static PatchOperation? ParseOperation(JsonShape shape, JsonNode? node, int index, MediaTypeDefinition type)
+    private static PatchOperation? ParseOperation(JsonShape shape, JsonNode? node, int index, MediaTypeDefinition type, ApiVersion version)
     {
         var path = $"patches.{index}";
         if (node is not JsonObject patch)
@@ -86,77 +101,76 @@ internal sealed record PatchRequest(int? Version, bool PreserveUpdatedAt, IReadO
         }
 
         var name = patch["operation"]?.GetValueKind() == JsonValueKind.String ? patch["operation"]!.GetValue<string>() : null;
-        if (name is null || !OperationNames.Contains(name))
+        if (name is null || !Registry.TryGetValue(name, out var operation) || version < operation.Since)
         {
             shape.Add($"{path}.operation", patch["operation"] is null ? "is required" : $"No enum match for: {patch["operation"]!.ToJsonString()}");
             return null;
         }
 
-        switch (name)
+        return operation.Parse(shape, patch, path, index, type);
+    }
+
+    private static PatchOperation? ParseSetMetadataProperty(JsonShape shape, JsonObject patch, string path, int index, MediaTypeDefinition type)
+    {
+        shape.Object(patch, path, "operation", "propertyName", "value");
+        var propertyName = shape.String(patch, path, "propertyName", required: true, maxLength: 200);
+        if (propertyName is null)
         {
-            case "setMetadataProperty":
-                shape.Object(patch, path, "operation", "propertyName", "value");
-                var propertyName = shape.String(patch, path, "propertyName", required: true, maxLength: 200);
-                if (propertyName is null)
-                {
-                    return null;
-                }
-
-                var property = type.Property(propertyName);
-                if (property is null)
-                {
-                    shape.Add($"{path}.propertyName", $"'{propertyName}' is not a metadata property of media type '{type.Handle}'");
-                    return null;
-                }
-
-                var value = patch["value"];
-                if (value is null && property.Required)
-                {
-                    shape.Add($"{path}.value", $"'{propertyName}' is required and cannot be removed");
-                    return null;
-                }
-
-                if (value is not null && MetadataValidator.Problem(property, value) is { } problem)
-                {
-                    shape.Add($"{path}.value", problem);
-                    return null;
-                }
-
-                return new SetMetadataProperty(index, propertyName, value?.DeepClone());
-
-            case "replaceAsset":
-                shape.Object(patch, path, "operation", "value");
-                if (!type.Replaceable)
-                {
-                    shape.Add($"{path}.operation", $"assets of media type '{type.Handle}' are not replaceable");
-                    return null;
-                }
-
-                return AssetSchema.Read(shape, patch["value"], $"{path}.value", type.Kind) is { } asset ? new ReplaceAsset(index, asset) : null;
-
-            case "revokeAsset":
-                shape.Object(patch, path, "operation", "note");
-                var note = shape.String(patch, path, "note", required: false, maxLength: MaxNoteLength);
-                return shape.Ok ? new RevokeAsset(index, note) : null;
-
-            case "unrevokeAsset":
-                shape.Object(patch, path, "operation");
-                return new UnrevokeAsset(index);
-
-            case "archive":
-                shape.Object(patch, path, "operation");
-                return new ArchiveEntry(index);
-
-            default:
-                shape.Object(patch, path, "operation", "locale");
-                var locale = shape.String(patch, path, "locale", required: false, maxLength: 35);
-                if (locale is null)
-                {
-                    shape.Add($"{path}.locale", "the default asset cannot be removed; give the locale of a translation");
-                    return null;
-                }
-
-                return new RemoveAsset(index, locale);
+            return null;
         }
+
+        var property = type.Property(propertyName);
+        if (property is null)
+        {
+            shape.Add($"{path}.propertyName", $"'{propertyName}' is not a metadata property of media type '{type.Handle}'");
+            return null;
+        }
+
+        var value = patch["value"];
+        if (value is null && property.Required)
+        {
+            shape.Add($"{path}.value", $"'{propertyName}' is required and cannot be removed");
+            return null;
+        }
+
+        if (value is not null && MetadataValidator.Problem(property, value) is { } problem)
+        {
+            shape.Add($"{path}.value", problem);
+            return null;
+        }
+
+        return new SetMetadataProperty(index, propertyName, value?.DeepClone());
+    }
+
+    private static PatchOperation? ParseReplaceAsset(JsonShape shape, JsonObject patch, string path, int index, MediaTypeDefinition type)
+    {
+        shape.Object(patch, path, "operation", "value");
+        if (!type.Replaceable)
+        {
+            shape.Add($"{path}.operation", $"assets of media type '{type.Handle}' are not replaceable");
+            return null;
+        }
+
+        return AssetSchema.Read(shape, patch["value"], $"{path}.value", type.Kind) is { } asset ? new ReplaceAsset(index, asset) : null;
+    }
+
+    private static PatchOperation? ParseRevokeAsset(JsonShape shape, JsonObject patch, string path, int index, MediaTypeDefinition type)
+    {
+        shape.Object(patch, path, "operation", "note");
+        var note = shape.String(patch, path, "note", required: false, maxLength: MaxNoteLength);
+        return shape.Ok ? new RevokeAsset(index, note) : null;
+    }
+
+    private static PatchOperation? ParseRemoveAsset(JsonShape shape, JsonObject patch, string path, int index, MediaTypeDefinition type)
+    {
+        shape.Object(patch, path, "operation", "locale");
+        var locale = shape.String(patch, path, "locale", required: false, maxLength: 35);
+        if (locale is null)
+        {
+            shape.Add($"{path}.locale", "the default asset cannot be removed; give the locale of a translation");
+            return null;
+        }
+
+        return new RemoveAsset(index, locale);
     }
 }

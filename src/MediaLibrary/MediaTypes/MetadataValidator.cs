@@ -155,12 +155,25 @@ public static partial class MetadataValidator
 
     public static bool IsDateTime(JsonNode? value) => value?.GetValueKind() == JsonValueKind.String && ParseDateTime(value) is not null;
 
-    public static DateTimeOffset? ParseDateTime(JsonNode? value) =>
-        value?.GetValueKind() == JsonValueKind.String &&
-        DateTimeOffset.TryParse(value.GetValue<string>(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed) &&
-        value.GetValue<string>().Contains('T', StringComparison.Ordinal)
+    /// An ISO 8601 date-time with its offset (`2026-03-14T09:19:00.928Z`, `…+01:00`; seconds and
+    /// fractions optional), and nothing else: .NET's general parser would also take RFC 1123
+    /// (`Tue, 14 Mar 2026 09:19:00 GMT`), local times without an offset and other cultures' forms.
+    public static DateTimeOffset? ParseDateTime(JsonNode? value)
+    {
+        if (value?.GetValueKind() != JsonValueKind.String)
+        {
+            return null;
+        }
+
+        var text = value.GetValue<string>();
+        return IsoDateTime().IsMatch(text) &&
+               DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed)
             ? parsed
             : null;
+    }
+
+    [GeneratedRegex("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]{1,7})?)?(Z|[+-][0-9]{2}:[0-9]{2})$")]
+    private static partial Regex IsoDateTime();
 
     private static long? ConfigInt(MetadataProperty property, string name) =>
         property.Config[name] is JsonValue v && v.TryGetValue<long>(out var n) ? n : null;

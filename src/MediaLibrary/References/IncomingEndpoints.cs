@@ -77,7 +77,7 @@ internal static class IncomingEndpoints
             return ApiErrors.Validation(errors);
         }
 
-        var target = mediaId.Length <= 64 ? await entries.GetAsync(mediaId, ct, withUsage: false) : null;
+        var target = mediaId.Length <= 64 ? await entries.GetAsync(mediaId, ct, withReferenceCounts: false) : null;
         if (target is null)
         {
             return ApiErrors.EntryNotFound(mediaId);

@@ -35,7 +35,7 @@ internal sealed class IncomingReferenceStore(Database database)
 
     public async Task<Page> DocumentPageAsync(string targetId, long? after, int offset, int limit, CancellationToken ct)
     {
-        await using var session = await database.OpenPreparedAsync(planEachTime: true, ct);
+        await using var session = await database.OpenSessionAsync(planEachTime: true, ct);
         var sources = await session.QueryAsync<long>(
             """
             SELECT DISTINCT document_id FROM document_references
@@ -50,7 +50,7 @@ internal sealed class IncomingReferenceStore(Database database)
 
     public async Task<Page> MediaPageAsync(string targetId, string? after, int offset, int limit, CancellationToken ct)
     {
-        await using var session = await database.OpenPreparedAsync(planEachTime: true, ct);
+        await using var session = await database.OpenSessionAsync(planEachTime: true, ct);
         var sources = await session.QueryAsync<string>(
             """
             SELECT DISTINCT source_id FROM media_references
@@ -62,7 +62,7 @@ internal sealed class IncomingReferenceStore(Database database)
         return new Page(page, sources.Count > limit, await TotalAsync(session, targetId, ReferenceIndex.Media, ct), references);
     }
 
-    private static async Task<int> TotalAsync(PreparedSession session, string targetId, string kind, CancellationToken ct) =>
+    private static async Task<int> TotalAsync(DbSession session, string targetId, string kind, CancellationToken ct) =>
         await session.QueryFirstOrDefaultAsync<int?>(
             "SELECT sources FROM reference_counts WHERE target_id = @targetId AND source_kind = @kind", null, ct,
             ("targetId", targetId), ("kind", kind)) ?? 0;

@@ -73,15 +73,35 @@ public sealed class Database : IDisposable
         return connection;
     }
 
-    /// A connection whose statements stay prepared between requests (see <see cref="PreparedSession"/>).
+    /// A session in autocommit whose statements stay prepared between requests (see <see cref="DbSession"/>).
     /// `planEachTime`: on PostgreSQL, statements whose best plan depends on the values (a media
     /// entry referenced by 100,000 documents or by three) are parsed and planned on every run: a
     /// prepared statement falls back to one generic plan after five runs, and for the reference
     /// pages that plan was 50× slower at 1,000,000 entries.
-    public async ValueTask<PreparedSession> OpenPreparedAsync(bool planEachTime = false, CancellationToken cancellationToken = default) =>
+    public async ValueTask<DbSession> OpenSessionAsync(bool planEachTime = false, CancellationToken cancellationToken = default) =>
         _postgres is not null
-            ? new PreparedSession(await _postgres.OpenConnectionAsync(cancellationToken), prepare: !planEachTime)
+            ? new DbSession(await _postgres.OpenConnectionAsync(cancellationToken), prepare: !planEachTime)
             : _sqliteSessions!.Rent();
+
+    /// A session with its write transaction begun. On PostgreSQL its statements are not prepared:
+    /// writes may fail on purpose (a duplicate id) and roll back to a savepoint, and a connection
+    /// is better left without server-side statements whose state that could disturb.
+    public async Task<DbSession> OpenWriteAsync(CancellationToken cancellationToken = default)
+    {
+        var session = _postgres is not null
+            ? new DbSession(await _postgres.OpenConnectionAsync(cancellationToken), prepare: false)
+            : _sqliteSessions!.Rent();
+        try
+        {
+            await session.BeginWriteAsync(cancellationToken);
+            return session;
+        }
+        catch
+        {
+            await session.DisposeAsync();
+            throw;
+        }
+    }
 
     /// Npgsql settings this service wants unless the operator's connection string says otherwise:
     /// - No reset on close: a pooled connection keeps its prepared statements (see
@@ -113,13 +133,6 @@ public sealed class Database : IDisposable
         return builder.ConnectionString;
     }
 
-    /// A transaction that takes the write lock at once on SQLite (BEGIN IMMEDIATE), so two
-    /// read-then-write transactions queue instead of failing on lock upgrade.
-    public static async Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken) =>
-        connection is SqliteConnection sqlite
-            ? sqlite.BeginTransaction(deferred: false)
-            : await connection.BeginTransactionAsync(cancellationToken);
-
     public void Dispose()
     {
         _postgres?.Dispose();
@@ -139,7 +152,7 @@ public sealed class Dialect(DatabaseProvider provider)
     public string False => IsPostgres ? "FALSE" : "0";
 
     /// `column IN (...)` for a list parameter: one array parameter on PostgreSQL, one JSON array
-    /// read by json_each on SQLite (see <see cref="PreparedSession"/>), so the statement text does not
+    /// read by json_each on SQLite (see <see cref="DbSession"/>), so the statement text does not
     /// depend on the list's length and stays prepared.
     public string InList(string column, string parameter) =>
         IsPostgres ? $"{column} = ANY({parameter})" : $"{column} IN (SELECT value FROM json_each({parameter}))";

@@ -199,6 +199,20 @@ public sealed class PatchTests(TestApp app) : IClassFixture<TestApp>
     }
 
     [Fact]
+    public async Task ReplaceAsset_with_the_current_asset_changes_nothing()
+    {
+        var client = await app.ReaderWriterAsync();
+        var id = await client.ImportImageAsync();
+        var before = await client.GetEntryAsync(id);
+        var current = JsonNode.Parse(before.GetProperty("asset").GetRawText())!.AsObject();
+
+        var response = await client.PatchOpsAsync(id, Op("replaceAsset", ("value", current)));
+
+        Assert.Equal(1, (await response.JsonAsync()).GetProperty("version").GetInt32());
+        Assert.Equal(before.GetRawText(), (await client.GetEntryAsync(id)).GetRawText());
+    }
+
+    [Fact]
     public async Task RemoveAsset_removes_a_translation_asset_only()
     {
         var client = await app.ReaderWriterAsync();

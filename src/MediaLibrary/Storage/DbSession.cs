@@ -9,32 +9,81 @@ using Npgsql;
 
 namespace MediaLibrary.Storage;
 
-/// A connection for the hot statements (GET entry, lists, key lookups, reference pages, the
-/// single-statement PATCH) that stay prepared from one request to the next. Microsoft.Data.Sqlite
+/// The one way the entry code runs SQL: statements with `(name, value)` parameters, rows read
+/// by a reader function (or Dapper's row parser for small types), in autocommit or in a write
+/// transaction (<see cref="Database.OpenWriteAsync"/>).
+///
+/// Statements stay prepared from one request to the next where that pays (GET entry, lists, key
+/// lookups, reference pages, the single-statement PATCH). Microsoft.Data.Sqlite
 /// parses and plans the SQL of every new command again (28 % of a GET's CPU went there), so on
 /// SQLite a session is an open connection from <see cref="SqliteSessionPool"/> that keeps its
 /// prepared commands by SQL text (a fixed set: every statement here is a constant with parameters). On PostgreSQL it is a pooled Npgsql connection and each statement is prepared
 /// explicitly: the server keeps it with the physical connection, and Npgsql finds it there again
 /// on the next use without a round trip (see <see cref="Database"/> on why not auto-preparation).
-public sealed class PreparedSession : IAsyncDisposable
+public sealed class DbSession : IAsyncDisposable
 {
     private readonly DbConnection _connection;
     private readonly Dictionary<string, SqliteCommand>? _prepared;
     private readonly SqliteSessionPool? _pool;
     private readonly bool _preparePostgres;
+    private DbTransaction? _transaction;
+    private readonly bool _borrowed;
     private bool _broken;
 
-    internal PreparedSession(NpgsqlConnection connection, bool prepare)
+    internal DbSession(NpgsqlConnection connection, bool prepare)
     {
         _connection = connection;
         _preparePostgres = prepare;
     }
 
-    internal PreparedSession(SqliteConnection connection, SqliteSessionPool pool)
+    /// Statements on a connection and transaction someone else owns (the document import's).
+    internal DbSession(DbConnection connection, DbTransaction transaction)
+    {
+        _connection = connection;
+        _transaction = transaction;
+        _borrowed = true;
+    }
+
+    internal DbSession(SqliteConnection connection, SqliteSessionPool pool)
     {
         _connection = connection;
         _prepared = new Dictionary<string, SqliteCommand>(StringComparer.Ordinal);
         _pool = pool;
+    }
+
+    /// Starts the write transaction: BEGIN IMMEDIATE on SQLite (the write lock at once, so two
+    /// read-then-write transactions queue instead of failing on lock upgrade). Disposing the
+    /// session without <see cref="CommitAsync"/> rolls it back.
+    internal async Task BeginWriteAsync(CancellationToken ct)
+    {
+        _transaction = _connection is SqliteConnection sqlite
+            ? sqlite.BeginTransaction(deferred: false)
+            : await _connection.BeginTransactionAsync(ct);
+    }
+
+    public async Task CommitAsync(CancellationToken ct)
+    {
+        await _transaction!.CommitAsync(ct);
+        await _transaction.DisposeAsync();
+        _transaction = null;
+    }
+
+    /// Runs `work` inside a savepoint: when it throws, only its statements are undone and the
+    /// transaction goes on (document imports keep the other items of a request).
+    public async Task<T> SavepointAsync<T>(string name, Func<Task<T>> work, CancellationToken ct)
+    {
+        await _transaction!.SaveAsync(name, ct);
+        try
+        {
+            var result = await work();
+            await _transaction.ReleaseAsync(name, ct);
+            return result;
+        }
+        catch
+        {
+            await _transaction.RollbackAsync(name, ct);
+            throw;
+        }
     }
 
     /// Rows of one statement, mapped by Dapper's row parser (names with underscores match properties).
@@ -81,9 +130,10 @@ public sealed class PreparedSession : IAsyncDisposable
 
             return await run(command);
         }
-        catch
+        catch when (_transaction is null)
         {
-            // A session that failed mid-statement is closed, not returned to the pool.
+            // A session that failed mid-statement is closed, not returned to the pool (in a
+            // transaction the caller decides: a savepoint may undo the failure).
             _broken = true;
             throw;
         }
@@ -116,14 +166,19 @@ public sealed class PreparedSession : IAsyncDisposable
         {
             var command = _connection.CreateCommand();
             command.CommandText = sql;
+            command.Transaction = _transaction;
+            var onSqlite = _connection is SqliteConnection;
             foreach (var (name, value) in parameters)
             {
-                command.Parameters.Add(new NpgsqlParameter(name, value switch
+                var parameter = command.CreateParameter();
+                parameter.ParameterName = name;
+                parameter.Value = onSqlite ? SqliteValue(value) : value switch
                 {
                     null => DBNull.Value,
                     DateTimeOffset at => at.ToUniversalTime(),
                     _ => value,
-                }));
+                };
+                command.Parameters.Add(parameter);
             }
 
             return command;
@@ -141,6 +196,8 @@ public sealed class PreparedSession : IAsyncDisposable
             sqlite.Prepare();
             _prepared[sql] = sqlite;
         }
+
+        sqlite.Transaction = (SqliteTransaction?)_transaction;
 
         for (var i = 0; i < parameters.Length; i++)
         {
@@ -163,6 +220,25 @@ public sealed class PreparedSession : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_borrowed)
+        {
+            return;
+        }
+
+        if (_transaction is not null)
+        {
+            try
+            {
+                await _transaction.DisposeAsync();
+            }
+            catch (DbException)
+            {
+                _broken = true;
+            }
+
+            _transaction = null;
+        }
+
         if (_pool is null)
         {
             await _connection.DisposeAsync();
@@ -200,11 +276,11 @@ public sealed class SqliteSessionPool(string connectionString) : IDisposable
     // each keeps more of the index pages of random lookups at a bounded cost (≤ 16 idle × 8 MB).
     // 16 MB measured no better.
     private const int CacheKib = 8 * 1024;
-    private readonly ConcurrentBag<PreparedSession> _idle = [];
+    private readonly ConcurrentBag<DbSession> _idle = [];
     private int _idleCount;
     private bool _disposed;
 
-    public PreparedSession Rent()
+    public DbSession Rent()
     {
         if (_idle.TryTake(out var session))
         {
@@ -226,10 +302,10 @@ public sealed class SqliteSessionPool(string connectionString) : IDisposable
             throw;
         }
 
-        return new PreparedSession(connection, this);
+        return new DbSession(connection, this);
     }
 
-    internal void Return(PreparedSession session)
+    internal void Return(DbSession session)
     {
         if (_disposed || Interlocked.Increment(ref _idleCount) > MaxIdle)
         {

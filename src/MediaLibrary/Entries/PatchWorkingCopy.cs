@@ -1,9 +1,26 @@
 using System.Text.Json.Nodes;
+using MediaLibrary.Storage;
 
 namespace MediaLibrary.Entries;
 
-/// An entry being changed by a PATCH: parsed from its row, compared and written back.
-internal sealed class EntryDocument
+/// A write that a PATCH makes beside the entry's row (key history now; the usage log and events
+/// next), inside the PATCH's transaction.
+internal interface ISideWrite
+{
+    Task WriteAsync(DbSession session, string entryId, DateTimeOffset at, CancellationToken ct);
+}
+
+/// A key the entry starts using (replaceAsset): added to its key history.
+internal sealed record AddKey(StoredKey Key) : ISideWrite
+{
+    public Task WriteAsync(DbSession session, string entryId, DateTimeOffset at, CancellationToken ct) =>
+        EntryStore.AddKeysAsync(session, entryId, [Key], at, ct);
+}
+
+/// The entry while a PATCH applies its operations: the row's fields as JSON, and the writes the
+/// operations make beside the row. What counts as a change is decided here, in one place: row
+/// fields that differ, or any side write (an operation that only writes a side table is a change).
+internal sealed class PatchWorkingCopy
 {
     public required string Id { get; init; }
     public required string MediaType { get; init; }
@@ -14,10 +31,9 @@ internal sealed class EntryDocument
     public string? RevokeNote { get; set; }
     public bool Archived { get; set; }
 
-    /// Keys this change adds to the entry's key history.
-    public List<StoredKey> NewKeys { get; } = [];
+    public List<ISideWrite> SideWrites { get; } = [];
 
-    public static EntryDocument From(EntryRow row) => new()
+    public static PatchWorkingCopy From(EntryRow row) => new()
     {
         Id = row.Id,
         MediaType = row.MediaType,
@@ -29,7 +45,10 @@ internal sealed class EntryDocument
         Archived = row.Archived,
     };
 
-    public bool SameAs(EntryRow row) =>
+    /// True when writing this copy would change anything stored.
+    public bool ChangesAnything(EntryRow row) => SideWrites.Count > 0 || !SameFieldsAs(row);
+
+    private bool SameFieldsAs(EntryRow row) =>
         Revoked == row.Revoked && RevokeNote == row.RevokeNote && Archived == row.Archived &&
         JsonNode.DeepEquals(Asset, JsonNode.Parse(row.Asset)) &&
         JsonNode.DeepEquals(Metadata, JsonNode.Parse(row.Metadata)) &&

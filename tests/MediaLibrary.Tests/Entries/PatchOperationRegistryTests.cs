@@ -1,0 +1,55 @@
+using System.Text.Json.Nodes;
+using MediaLibrary.Api;
+using MediaLibrary.Entries;
+using MediaLibrary.MediaTypes;
+
+namespace MediaLibrary.Tests.Entries;
+
+/// Operations are found by name in one registry: no name falls through to another operation's parser.
+public sealed class PatchOperationRegistryTests
+{
+    private static readonly MediaTypeDefinition Image = MediaTypeCatalog.Parse(JsonNode.Parse("""
+        {"mediaTypes": [{"handle": "image", "type": "mediaImage", "asset": {"replaceable": true},
+          "metadata": [{"handle": "title", "type": "li-text"}]}]}
+        """), "test").Find("image")!;
+
+    private static readonly Dictionary<string, string> ValidBodies = new()
+    {
+        ["setMetadataProperty"] = """{"operation": "setMetadataProperty", "propertyName": "title", "value": "t"}""",
+        ["replaceAsset"] = """{"operation": "replaceAsset", "value": {"key": "k.jpg", "url": "u", "size": 1, "width": 1, "height": 1, "mimeType": "image/jpeg", "filename": "k.jpg"}}""",
+        ["revokeAsset"] = """{"operation": "revokeAsset", "note": "n"}""",
+        ["unrevokeAsset"] = """{"operation": "unrevokeAsset"}""",
+        ["archive"] = """{"operation": "archive"}""",
+        ["removeAsset"] = """{"operation": "removeAsset", "locale": "fr"}""",
+    };
+
+    [Fact]
+    public void Every_registered_operation_parses_to_its_own_type()
+    {
+        var names = PatchRequest.OperationNames(ApiVersion.V2026_03).ToList();
+        Assert.Equal(ValidBodies.Keys.Order(), names.Order());
+
+        var types = names.Select(name =>
+        {
+            var shape = new JsonShape();
+            var request = PatchRequest.Parse(shape, JsonNode.Parse($$"""{"patches": [{{ValidBodies[name]}}]}"""), Image, ApiVersion.V2026_03, 100);
+            Assert.True(request is not null, $"{name}: {string.Join(", ", shape.Errors)}");
+            return request.Operations.Single().GetType();
+        }).ToList();
+        Assert.Equal(types.Count, types.Distinct().Count());
+    }
+
+    [Theory]
+    [InlineData("removeAssets")]
+    [InlineData("RemoveAsset")]
+    [InlineData("addUsageLogEntry")]
+    [InlineData("")]
+    public void Names_outside_the_registry_are_no_enum_match_even_with_another_operations_fields(string name)
+    {
+        var shape = new JsonShape();
+        var body = new JsonObject { ["patches"] = new JsonArray(new JsonObject { ["operation"] = name, ["locale"] = "fr" }) };
+
+        Assert.Null(PatchRequest.Parse(shape, body, Image, ApiVersion.V2026_03, 100));
+        Assert.Equal($"No enum match for: \"{name}\"", shape.Errors["patches.0.operation"]);
+    }
+}
