@@ -46,8 +46,14 @@ public class TestApp : WebApplicationFactory<Program>, IAsyncLifetime
             ConnectionString = new NpgsqlConnectionStringBuilder(PostgresAdmin) { Database = _postgresDatabase }.ToString();
         }
 
+        await PrepareDatabaseAsync();
         _ = Server; // start now, so migrations run before the first test
     }
+
+    /// Runs before the service starts (and migrates): a subclass can leave an older schema there.
+    protected virtual Task PrepareDatabaseAsync() => Task.CompletedTask;
+
+    public string SqlitePath => Path.Combine(DataDirectory, "medialibrary.db");
 
     /// Settings as the service sees them (also handy for starting the real executable).
     public Dictionary<string, string?> Settings()
