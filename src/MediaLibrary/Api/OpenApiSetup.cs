@@ -22,6 +22,7 @@ internal static class OpenApiSetup
                 };
                 return Task.CompletedTask;
             });
+            options.AddOperationTransformer(OpenApiBodies.Describe);
             options.AddOperationTransformer((operation, context, _) =>
             {
                 if (context.Description.RelativePath?.Contains("{apiVersion}", StringComparison.Ordinal) != true)

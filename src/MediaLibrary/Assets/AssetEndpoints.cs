@@ -10,9 +10,9 @@ internal static class AssetEndpoints
     public static VersionedApi MapAssets(this VersionedApi api)
     {
         // No Accepts<>() here: it would make routing refuse other Content-Types, and the client's
-        // Content-Type is ignored anyway (the type comes from the bytes).
+        // Content-Type is ignored anyway (the type comes from the bytes). The body is documented only.
         api.Write.MapPost("/mediaLibrary/assets", UploadAsync)
-            .WithName("UploadAsset").WithTags("Assets");
+            .WithName("UploadAsset").WithTags("Assets").AcceptsFileBody();
         api.Read.MapMethods("/mediaLibrary/serve-image/{**key}", ["GET", "HEAD"], ServeImageAsync)
             .WithName("ServeImage").WithTags("Assets");
         return api;

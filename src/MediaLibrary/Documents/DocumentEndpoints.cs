@@ -11,7 +11,8 @@ internal static class DocumentEndpoints
 {
     public static VersionedApi MapDocuments(this VersionedApi api)
     {
-        api.Write.MapPost("/import/documents", ImportAsync).WithName("ImportDocuments").WithTags("Documents");
+        api.Write.MapPost("/import/documents", ImportAsync).WithName("ImportDocuments").WithTags("Documents")
+            .AcceptsJsonBody<ImportDocumentsRequest>().AnswersByVersion<ImportResponseLegacy, ImportResponse>(ApiVersion.V2026_01);
         api.Write.MapPost("/documents/{id}/unpublish", UnpublishAsync).WithName("UnpublishDocument").WithTags("Documents");
         api.Read.MapGet("/documents/{id}/latestPublication", LatestPublicationAsync).WithName("GetLatestPublication").WithTags("Documents");
         return api;
@@ -31,7 +32,7 @@ internal static class DocumentEndpoints
         }
 
         var shape = new JsonShape();
-        var obj = shape.Object(body, "", "systemName", "documents");
+        var obj = shape.Object(body, "", RequestSchema<ImportDocumentsRequest>.Properties);
         var systemName = obj is null ? null : shape.String(obj, "", "systemName", required: true, maxLength: 200);
         var maxItems = options.Value.Limits.MaxImportItems;
         if (obj is not null && !(obj["documents"] is JsonArray list && list.Count > 0 && list.Count <= maxItems))

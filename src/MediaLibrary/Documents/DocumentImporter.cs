@@ -64,7 +64,7 @@ internal sealed class DocumentImporter(DocumentStore store, TimeProvider time, I
 
     private static DocumentInput? Read(JsonShape shape, JsonNode? node)
     {
-        var obj = shape.Object(node, "", "externalId", "contentType", "title", "metadata", "content", "publish");
+        var obj = shape.Object(node, "", RequestSchema<DocumentImportRequest>.Properties);
         if (obj is null)
         {
             return null;

@@ -9,13 +9,11 @@ namespace MediaLibrary.Entries;
 /// `url` is accepted but not stored: answers build it from configuration and the key.
 internal static partial class AssetSchema
 {
-    private static readonly string[] Allowed = ["key", "url", "size", "width", "height", "duration", "mimeType", "filename", "sha256", "extracted"];
-
     /// The asset as stored, or null when the shape is wrong (errors are added to `shape`).
     public static JsonObject? Read(JsonShape shape, JsonNode? node, string path, AssetKind kind)
     {
         var before = shape.Errors.Count;
-        var obj = shape.Object(node, path, Allowed);
+        var obj = shape.Object(node, path, RequestSchema<AssetRequest>.Properties);
         if (obj is null)
         {
             return null;

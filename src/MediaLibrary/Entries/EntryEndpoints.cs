@@ -11,10 +11,13 @@ internal static class EntryEndpoints
     public static VersionedApi MapEntries(this VersionedApi api)
     {
         api.Read.MapGet("/mediaLibrary/{id}", GetEntryAsync).WithName("GetMediaLibraryEntry").WithTags("Media Library");
-        api.Read.MapGet("/mediaLibrary", ListEntriesAsync).WithName("GetMediaLibraryEntries").WithTags("Media Library");
+        api.Read.MapGet("/mediaLibrary", ListEntriesAsync).WithName("GetMediaLibraryEntries").WithTags("Media Library")
+            .AnswersByVersion<IReadOnlyList<EntryResponse>, EntryList>(ApiVersion.V2026_01);
         api.Read.MapGet("/mediaLibrary/{id}/keys", GetKeysAsync).WithName("GetMediaLibraryEntryKeys").WithTags("Media Library");
-        api.Write.MapPatch("/mediaLibrary/{id}", PatchEntryAsync).WithName("PatchMediaLibraryEntry").WithTags("Media Library");
-        api.Write.MapPost("/import/mediaLibrary", ImportAsync).WithName("ImportMediaLibraryEntries").WithTags("Media Library");
+        api.Write.MapPatch("/mediaLibrary/{id}", PatchEntryAsync).WithName("PatchMediaLibraryEntry").WithTags("Media Library")
+            .AcceptsJsonBody<PatchEntryRequest>();
+        api.Write.MapPost("/import/mediaLibrary", ImportAsync).WithName("ImportMediaLibraryEntries").WithTags("Media Library")
+            .AcceptsJsonBody<ImportEntriesRequest>().AnswersByVersion<ImportResponseLegacy, ImportResponse>(ApiVersion.V2026_01);
         return api;
     }
 
@@ -107,7 +110,7 @@ internal static class EntryEndpoints
         }
 
         var shape = new JsonShape();
-        var obj = shape.Object(body, "", "mediaLibraryEntries");
+        var obj = shape.Object(body, "", RequestSchema<ImportEntriesRequest>.Properties);
         if (obj is null || !shape.Ok)
         {
             return ApiErrors.Validation(shape.Errors);

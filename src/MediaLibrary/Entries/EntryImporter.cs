@@ -18,12 +18,11 @@ public sealed record ImportPathError(string Path, string Message);
 internal sealed partial class EntryImporter(EntryStore store, MediaTypeCatalog types, AssetVerifier verifier, TimeProvider time)
 {
     private const string IdAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";
-    private static readonly string[] Allowed = ["id", "systemName", "externalId", "mediaType", "asset", "metadata", "translations"];
 
     public async Task<ImportResult> ImportAsync(JsonNode? item, CancellationToken ct)
     {
         var shape = new JsonShape();
-        var obj = shape.Object(item, "", Allowed);
+        var obj = shape.Object(item, "", RequestSchema<ImportEntryRequest>.Properties);
         if (obj is null)
         {
             return Invalid(shape);
@@ -133,7 +132,7 @@ internal sealed partial class EntryImporter(EntryStore store, MediaTypeCatalog t
         for (var i = 0; i < list.Count; i++)
         {
             var path = $"translations.{i}";
-            var translation = shape.Object(list[i], path, "locale", "metadata", "asset");
+            var translation = shape.Object(list[i], path, RequestSchema<TranslationRequest>.Properties);
             if (translation is null)
             {
                 continue;

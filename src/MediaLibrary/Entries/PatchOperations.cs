@@ -36,8 +36,8 @@ internal sealed record PatchRequest(int? Version, bool PreserveUpdatedAt, IReadO
         ["setMetadataProperty"] = (ApiVersion.V2025_03, ParseSetMetadataProperty),
         ["replaceAsset"] = (ApiVersion.V2025_03, ParseReplaceAsset),
         ["revokeAsset"] = (ApiVersion.V2025_03, ParseRevokeAsset),
-        ["unrevokeAsset"] = (ApiVersion.V2025_03, (shape, patch, path, index, _) => shape.Object(patch, path, "operation") is null ? null : new UnrevokeAsset(index)),
-        ["archive"] = (ApiVersion.V2025_03, (shape, patch, path, index, _) => shape.Object(patch, path, "operation") is null ? null : new ArchiveEntry(index)),
+        ["unrevokeAsset"] = (ApiVersion.V2025_03, (shape, patch, path, index, _) => shape.Object(patch, path, RequestSchema<UnrevokeAssetOperation>.WithOperation) is null ? null : new UnrevokeAsset(index)),
+        ["archive"] = (ApiVersion.V2025_03, (shape, patch, path, index, _) => shape.Object(patch, path, RequestSchema<ArchiveOperation>.WithOperation) is null ? null : new ArchiveEntry(index)),
         ["removeAsset"] = (ApiVersion.V2025_03, ParseRemoveAsset),
     };
 
@@ -46,7 +46,7 @@ internal sealed record PatchRequest(int? Version, bool PreserveUpdatedAt, IReadO
 
     public static PatchRequest? Parse(JsonShape shape, JsonNode? body, MediaTypeDefinition type, ApiVersion version, int maxPatches)
     {
-        var obj = shape.Object(body, "", "version", "preserveUpdatedAt", "patches");
+        var obj = shape.Object(body, "", RequestSchema<PatchEntryRequest>.Properties);
         if (obj is null)
         {
             return null;
@@ -112,7 +112,7 @@ internal sealed record PatchRequest(int? Version, bool PreserveUpdatedAt, IReadO
 
     private static PatchOperation? ParseSetMetadataProperty(JsonShape shape, JsonObject patch, string path, int index, MediaTypeDefinition type)
     {
-        shape.Object(patch, path, "operation", "propertyName", "value");
+        shape.Object(patch, path, RequestSchema<SetMetadataPropertyOperation>.WithOperation);
         var propertyName = shape.String(patch, path, "propertyName", required: true, maxLength: 200);
         if (propertyName is null)
         {
@@ -144,7 +144,7 @@ internal sealed record PatchRequest(int? Version, bool PreserveUpdatedAt, IReadO
 
     private static PatchOperation? ParseReplaceAsset(JsonShape shape, JsonObject patch, string path, int index, MediaTypeDefinition type)
     {
-        shape.Object(patch, path, "operation", "value");
+        shape.Object(patch, path, RequestSchema<ReplaceAssetOperation>.WithOperation);
         if (!type.Replaceable)
         {
             shape.Add($"{path}.operation", $"assets of media type '{type.Handle}' are not replaceable");
@@ -156,14 +156,14 @@ internal sealed record PatchRequest(int? Version, bool PreserveUpdatedAt, IReadO
 
     private static PatchOperation? ParseRevokeAsset(JsonShape shape, JsonObject patch, string path, int index, MediaTypeDefinition type)
     {
-        shape.Object(patch, path, "operation", "note");
+        shape.Object(patch, path, RequestSchema<RevokeAssetOperation>.WithOperation);
         var note = shape.String(patch, path, "note", required: false, maxLength: MaxNoteLength);
         return shape.Ok ? new RevokeAsset(index, note) : null;
     }
 
     private static PatchOperation? ParseRemoveAsset(JsonShape shape, JsonObject patch, string path, int index, MediaTypeDefinition type)
     {
-        shape.Object(patch, path, "operation", "locale");
+        shape.Object(patch, path, RequestSchema<RemoveAssetOperation>.WithOperation);
         var locale = shape.String(patch, path, "locale", required: false, maxLength: 35);
         if (locale is null)
         {

@@ -15,9 +15,11 @@ internal static class IncomingEndpoints
     public static VersionedApi MapIncomingReferences(this VersionedApi api)
     {
         api.Read.MapGet("/mediaLibrary/{mediaId}/incomingDocumentReferences", GetIncomingDocumentReferencesAsync)
-            .WithName("GetIncomingDocumentReferences").WithTags("References");
+            .WithName("GetIncomingDocumentReferences").WithTags("References")
+            .AnswersByVersion<IReadOnlyList<DocumentItem>, PagedList<DocumentItem>>(ApiVersion.V2026_01);
         api.Read.MapGet("/mediaLibrary/{mediaId}/incomingMediaReferences", GetIncomingMediaReferencesAsync)
-            .WithName("GetIncomingMediaReferences").WithTags("References");
+            .WithName("GetIncomingMediaReferences").WithTags("References")
+            .AnswersByVersion<IReadOnlyList<MediaItem>, PagedList<MediaItem>>(ApiVersion.V2026_01);
         return api;
     }
 

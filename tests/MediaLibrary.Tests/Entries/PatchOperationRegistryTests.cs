@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using MediaLibrary.Api;
 using MediaLibrary.Entries;
 using MediaLibrary.MediaTypes;
@@ -37,6 +38,15 @@ public sealed class PatchOperationRegistryTests
             return request.Operations.Single().GetType();
         }).ToList();
         Assert.Equal(types.Count, types.Distinct().Count());
+    }
+
+    [Fact]
+    public void The_operations_in_the_API_reference_are_exactly_the_registered_ones()
+    {
+        var documented = typeof(PatchOperationRequest).GetCustomAttributes(typeof(JsonDerivedTypeAttribute), false)
+            .Cast<JsonDerivedTypeAttribute>().Select(a => (string)a.TypeDiscriminator!);
+
+        Assert.Equal(PatchRequest.OperationNames(ApiVersion.All[^1]).Order(), documented.Order());
     }
 
     [Theory]

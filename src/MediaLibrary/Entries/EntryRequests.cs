@@ -1,0 +1,72 @@
+using System.ComponentModel;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace MediaLibrary.Entries;
+
+// The JSON bodies of the entry endpoints, as the API reference shows them. Handlers validate
+// bodies against these records' properties (see Api/RequestSchema).
+
+/// PATCH /mediaLibrary/{id}.
+public sealed record PatchEntryRequest(
+    [property: Description("1 to 100 operations, applied together or not at all.")] IReadOnlyList<PatchOperationRequest> Patches,
+    [property: Description("The version the change is based on (number or numeric string); 409 when it is not current.")] JsonElement? Version = null,
+    [property: Description("From 2026-03: keep updatedAt as it was.")] bool? PreserveUpdatedAt = null);
+
+/// One operation of a PATCH, chosen by `operation`.
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "operation")]
+[JsonDerivedType(typeof(SetMetadataPropertyOperation), "setMetadataProperty")]
+[JsonDerivedType(typeof(ReplaceAssetOperation), "replaceAsset")]
+[JsonDerivedType(typeof(RevokeAssetOperation), "revokeAsset")]
+[JsonDerivedType(typeof(UnrevokeAssetOperation), "unrevokeAsset")]
+[JsonDerivedType(typeof(ArchiveOperation), "archive")]
+[JsonDerivedType(typeof(RemoveAssetOperation), "removeAsset")]
+public abstract record PatchOperationRequest;
+
+[Description("Sets a metadata property, validated by the media type; a null or absent value removes it (not a required one).")]
+public sealed record SetMetadataPropertyOperation(string PropertyName, JsonElement? Value = null) : PatchOperationRequest;
+
+[Description("Replaces the asset; the key must exist in storage. The old key stays in the entry's key history.")]
+public sealed record ReplaceAssetOperation(AssetRequest Value) : PatchOperationRequest;
+
+[Description("Revokes the asset: delivery stops at once. From 2026-01 a second revoke is 409.")]
+public sealed record RevokeAssetOperation([property: Description("At most 200 characters.")] string? Note = null) : PatchOperationRequest;
+
+[Description("Ends a revocation (409 when not revoked); the state is computed again.")]
+public sealed record UnrevokeAssetOperation : PatchOperationRequest;
+
+[Description("Archives the entry (idempotent); archived entries are still delivered.")]
+public sealed record ArchiveOperation : PatchOperationRequest;
+
+[Description("Removes a translation's asset; the default asset cannot be removed.")]
+public sealed record RemoveAssetOperation(string Locale) : PatchOperationRequest;
+
+/// The `asset` object of an import or a replaceAsset: usually the answer of POST /mediaLibrary/assets.
+public sealed record AssetRequest(
+    string Key,
+    [property: Description("Accepted, not stored: answers build it from the configured delivery URL and the key.")] string Url,
+    long Size,
+    string MimeType,
+    string Filename,
+    [property: Description("Required for images and videos.")] int? Width = null,
+    [property: Description("Required for images and videos.")] int? Height = null,
+    [property: Description("Seconds; required for videos.")] double? Duration = null,
+    string? Sha256 = null,
+    [property: Description("What the upload read from the file's headers; accepted and ignored.")] JsonElement? Extracted = null);
+
+/// POST /import/mediaLibrary.
+public sealed record ImportEntriesRequest([property: Description("Up to 100 entries; each gets its own result.")] IReadOnlyList<ImportEntryRequest> MediaLibraryEntries);
+
+public sealed record ImportEntryRequest(
+    [property: Description("A media type handle of the project config.")] string MediaType,
+    AssetRequest Asset,
+    [property: Description("^[a-zA-Z0-9-]{1,32}$; generated when absent.")] string? Id = null,
+    string? SystemName = null,
+    [property: Description("Requires systemName; the pair is unique.")] string? ExternalId = null,
+    [property: Description("Validated by the media type's metadata config.")] Dictionary<string, JsonElement>? Metadata = null,
+    IReadOnlyList<TranslationRequest>? Translations = null);
+
+public sealed record TranslationRequest(
+    [property: Description("^[a-z][a-zA-Z0-9-]+$")] string Locale,
+    Dictionary<string, JsonElement>? Metadata = null,
+    AssetRequest? Asset = null);
