@@ -132,6 +132,11 @@ internal static class InputText
             return false;
         }
 
+        if (value.IndexOfAnyInRange('\uD800', '\uDFFF') < 0)
+        {
+            return true;
+        }
+
         for (var i = 0; i < value.Length; i++)
         {
             if (!char.IsSurrogate(value[i]))

@@ -11,7 +11,12 @@ internal sealed class InputTextMiddleware(RequestDelegate next)
     {
         var request = context.Request;
         var rawTarget = context.Features.Get<IHttpRequestFeature>()?.RawTarget;
-        var rawPath = string.IsNullOrEmpty(rawTarget) ? request.Path.Value : rawTarget.Split('?', 2)[0];
+        var rawPath = string.IsNullOrEmpty(rawTarget) ? request.Path.Value.AsSpan() : rawTarget.AsSpan();
+        if (rawPath.IndexOf('?') is var question and >= 0)
+        {
+            rawPath = rawPath[..question];
+        }
+
         if (!InputText.IsValidPercentEncoded(rawPath))
         {
             return Refuse(context, "path", $"The URL path {InputText.Problem}.");
