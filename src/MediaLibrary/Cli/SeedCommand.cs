@@ -20,7 +20,7 @@ internal static class SeedCommand
     {
         var database = services.GetRequiredService<Database>();
         await using var connection = await database.OpenAsync(ct);
-        if (await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM media_entries") > 0)
+        if (await connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COUNT(*) FROM media_entries", cancellationToken: ct)) > 0)
         {
             await Console.Error.WriteLineAsync("seed fills an empty library; this one has entries already.");
             return 1;
@@ -52,8 +52,8 @@ internal static class SeedCommand
                 "SELECT target_id, 'document', COUNT(DISTINCT document_id) FROM document_references GROUP BY target_id");
             if (database.Provider == DatabaseProvider.Postgres)
             {
-                await connection.ExecuteAsync("SELECT setval(pg_get_serial_sequence('documents', 'id'), @documents)", new { documents = (long)documents });
-                await connection.ExecuteAsync("ANALYZE media_entries, media_entry_keys, documents, publications, document_references, reference_counts");
+                await connection.ExecuteAsync(new CommandDefinition("SELECT setval(pg_get_serial_sequence('documents', 'id'), @documents)", new { documents = (long)documents }, cancellationToken: ct));
+                await connection.ExecuteAsync(new CommandDefinition("ANALYZE media_entries, media_entry_keys, documents, publications, document_references, reference_counts", cancellationToken: ct));
             }
 
             var seconds = clock.Elapsed.TotalSeconds;

@@ -28,12 +28,12 @@ public sealed class Migrator(Database database, ILogger<Migrator> logger)
         await using var connection = await OpenForMigrationAsync(cancellationToken);
         if (database.Provider == DatabaseProvider.Postgres)
         {
-            await connection.ExecuteAsync("SELECT pg_advisory_lock(@key)", new { key = AdvisoryLockKey });
+            await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_lock(@key)", new { key = AdvisoryLockKey }, cancellationToken: cancellationToken));
         }
         else
         {
             // Persistent, and not allowed inside the scripts' transactions: readers never block the writer.
-            await connection.ExecuteAsync("PRAGMA journal_mode = WAL");
+            await connection.ExecuteAsync(new CommandDefinition("PRAGMA journal_mode = WAL", cancellationToken: cancellationToken));
         }
 
         try
@@ -59,6 +59,7 @@ public sealed class Migrator(Database database, ILogger<Migrator> logger)
         {
             if (database.Provider == DatabaseProvider.Postgres)
             {
+                // Not cancellable: the lock must be given back even when start-up is being cancelled.
                 await connection.ExecuteAsync("SELECT pg_advisory_unlock(@key)", new { key = AdvisoryLockKey });
             }
         }
