@@ -4,6 +4,7 @@ using MediaLibrary.Cli;
 using MediaLibrary.Clients;
 using MediaLibrary.Documents;
 using MediaLibrary.Entries;
+using MediaLibrary.Events;
 using MediaLibrary.Hosting;
 using MediaLibrary.MediaTypes;
 using MediaLibrary.References;
@@ -27,6 +28,7 @@ try
     builder.AddEntries();
     builder.AddDocuments();
     builder.AddReferences();
+    builder.AddEvents();
 
     var app = builder.Build();
     app.UseApi();
@@ -36,7 +38,8 @@ try
         .MapAssets()
         .MapEntries()
         .MapDocuments()
-        .MapIncomingReferences();
+        .MapIncomingReferences()
+        .MapEvents();
 
     return await app.RunMediaLibraryAsync(cli);
 }

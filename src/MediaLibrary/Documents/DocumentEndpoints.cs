@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using MediaLibrary.Api;
+using MediaLibrary.Events;
 using MediaLibrary.Hosting;
 using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -23,7 +24,7 @@ internal static class DocumentEndpoints
     public sealed record ImportResponse(IReadOnlyList<DocumentImportResult> Results);
 
     public static async Task<IResult> ImportAsync(
-        HttpRequest request, ApiVersion apiVersion, JsonBody json, DocumentImporter importer, IOptions<MediaLibraryOptions> options, CancellationToken ct)
+        HttpRequest request, ApiVersion apiVersion, JsonBody json, DocumentImporter importer, IOptions<MediaLibraryOptions> options, System.Security.Claims.ClaimsPrincipal user, CancellationToken ct)
     {
         var (body, error) = await json.ReadAsync(request, ct);
         if (error is not null)
@@ -45,14 +46,15 @@ internal static class DocumentEndpoints
             return ApiErrors.Validation(shape.Errors);
         }
 
-        var results = await importer.ImportAsync(systemName, (JsonArray)obj!["documents"]!, ct);
+        var results = await importer.ImportAsync(systemName, (JsonArray)obj!["documents"]!, Actor.Client(user), ct);
         return apiVersion >= ApiVersion.V2026_01 ? TypedResults.Ok(new ImportResponse(results)) : TypedResults.Ok(new ImportResponseLegacy(results));
     }
 
     public sealed record UnpublishResponse(int Status, long Id);
 
-    public static async Task<Results<Ok<UnpublishResponse>, JsonHttpResult<ErrorEnvelope>>> UnpublishAsync(string id, DocumentStore store, CancellationToken ct) =>
-        ParseId(id) is { } documentId && await store.UnpublishAsync(documentId, ct)
+    public static async Task<Results<Ok<UnpublishResponse>, JsonHttpResult<ErrorEnvelope>>> UnpublishAsync(
+        string id, DocumentStore store, System.Security.Claims.ClaimsPrincipal user, CancellationToken ct) =>
+        ParseId(id) is { } documentId && await store.UnpublishAsync(documentId, Actor.Client(user), ct)
             ? TypedResults.Ok(new UnpublishResponse(200, documentId))
             : DocumentNotFound(id);
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using MediaLibrary.Api;
+using MediaLibrary.Events;
 using MediaLibrary.Entries;
 using MediaLibrary.Storage;
 
@@ -17,7 +18,7 @@ internal sealed class DocumentImporter(DocumentStore store, TimeProvider time, I
 {
     private const int MaxComponentDepth = 32;
 
-    public async Task<List<DocumentImportResult>> ImportAsync(string systemName, JsonArray documents, CancellationToken ct)
+    public async Task<List<DocumentImportResult>> ImportAsync(string systemName, JsonArray documents, Actor actor, CancellationToken ct)
     {
         var results = new DocumentImportResult?[documents.Count];
         var valid = new List<(int Index, DocumentInput Input)>();
@@ -46,7 +47,7 @@ internal sealed class DocumentImporter(DocumentStore store, TimeProvider time, I
             {
                 try
                 {
-                    var id = await session.SavepointAsync("document", () => store.UpsertAsync(session, systemName, input, now, ct), ct);
+                    var id = await session.SavepointAsync("document", () => store.UpsertAsync(session, systemName, input, actor, now, ct), ct);
                     results[index] = new DocumentImportResult(true, 200, id);
                 }
                 catch (System.Data.Common.DbException e) when (!ErrorEnvelopeMiddleware.IsDatabaseUnavailable(e))
@@ -57,6 +58,7 @@ internal sealed class DocumentImporter(DocumentStore store, TimeProvider time, I
             }
 
             await session.CommitAsync(ct);
+            store.Committed();
         }
 
         return results.Select(r => r!).ToList();

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using MediaLibrary.Api;
+using MediaLibrary.Events;
 using MediaLibrary.References;
 using MediaLibrary.Storage;
 
@@ -21,7 +22,7 @@ internal sealed class PublicationRow
 }
 
 /// Documents, their publications and the references of what is published, with plain SQL.
-internal sealed class DocumentStore(Database database)
+internal sealed class DocumentStore(Database database, EventSignal events, TimeProvider time)
 {
     private Dialect Sql => database.Dialect;
 
@@ -29,7 +30,7 @@ internal sealed class DocumentStore(Database database)
     public Task<DbSession> OpenWriteAsync(CancellationToken ct) => database.OpenWriteAsync(ct);
 
     /// Upsert by (systemName, externalId); publishing replaces the document's references in the same transaction.
-    public async Task<long> UpsertAsync(DbSession session, string systemName, DocumentInput document, DateTimeOffset now, CancellationToken ct)
+    public async Task<long> UpsertAsync(DbSession session, string systemName, DocumentInput document, Actor actor, DateTimeOffset now, CancellationToken ct)
     {
         var metadata = document.Metadata.ToJsonString(AppJson.Options);
         var content = document.Content.ToJsonString(AppJson.Options);
@@ -59,13 +60,17 @@ internal sealed class DocumentStore(Database database)
             var references = ReferenceExtractor.FromContent(document.Content);
             references.AddRange(ReferenceExtractor.FromMetadata(document.Metadata));
             await ReferenceIndex.ReplaceDocumentAsync(session, id, references, ct);
+            await EventLog.AppendAsync(session, [new NewEvent(EventNames.DocumentPublish, actor, DocumentId: id)], now, ct);
         }
 
         return id;
     }
 
+    /// After the commit of an import: its events are there for the sequencer.
+    public void Committed() => events.Written();
+
     /// False when there is no such document. Unpublishing removes its references.
-    public async Task<bool> UnpublishAsync(long id, CancellationToken ct)
+    public async Task<bool> UnpublishAsync(long id, Actor actor, CancellationToken ct)
     {
         await using var session = await database.OpenWriteAsync(ct);
         if ((await session.QueryAsync<long>("SELECT id FROM documents WHERE id = @id", ct, ("id", id))).Count == 0)
@@ -73,9 +78,15 @@ internal sealed class DocumentStore(Database database)
             return false;
         }
 
-        await session.ExecuteAsync($"UPDATE publications SET live = {Sql.False} WHERE document_id = @id", ct, ("id", id));
-        await ReferenceIndex.ReplaceDocumentAsync(session, id, [], ct);
-        await session.CommitAsync(ct);
+        // Unpublishing what is not published changes nothing and emits nothing.
+        if (await session.ExecuteAsync($"UPDATE publications SET live = {Sql.False} WHERE document_id = @id AND live = {Sql.True}", ct, ("id", id)) == 1)
+        {
+            await ReferenceIndex.ReplaceDocumentAsync(session, id, [], ct);
+            await EventLog.AppendAsync(session, [new NewEvent(EventNames.DocumentUnpublish, actor, DocumentId: id)], Entries.EntryImporter.Now(time), ct);
+            await session.CommitAsync(ct);
+            events.Written();
+        }
+
         return true;
     }
 

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using MediaLibrary.Api;
+using MediaLibrary.Events;
 using MediaLibrary.Hosting;
 using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -85,7 +86,7 @@ internal static class EntryEndpoints
     }
 
     public static async Task<Results<Ok<PatchResponse>, JsonHttpResult<ErrorEnvelope>>> PatchEntryAsync(
-        string id, HttpRequest request, ApiVersion apiVersion, JsonBody json, EntryPatcher patcher, CancellationToken ct)
+        string id, HttpRequest request, ApiVersion apiVersion, JsonBody json, EntryPatcher patcher, System.Security.Claims.ClaimsPrincipal user, CancellationToken ct)
     {
         var (body, error) = await json.ReadAsync(request, ct);
         if (error is not null)
@@ -93,7 +94,7 @@ internal static class EntryEndpoints
             return error;
         }
 
-        return id.Length > 64 ? ApiErrors.EntryNotFound(id) : await patcher.PatchAsync(id, body!, apiVersion, ct);
+        return id.Length > 64 ? ApiErrors.EntryNotFound(id) : await patcher.PatchAsync(id, body!, apiVersion, Actor.Client(user), ct);
     }
 
     public sealed record ImportResponseLegacy(IReadOnlyList<ImportResult> MediaLibraryEntries);
@@ -101,7 +102,8 @@ internal static class EntryEndpoints
     public sealed record ImportResponse(IReadOnlyList<ImportResult> Results);
 
     public static async Task<IResult> ImportAsync(
-        HttpRequest request, ApiVersion apiVersion, JsonBody json, EntryImporter importer, IOptions<MediaLibraryOptions> options, CancellationToken ct)
+        HttpRequest request, ApiVersion apiVersion, JsonBody json, EntryImporter importer, IOptions<MediaLibraryOptions> options,
+        System.Security.Claims.ClaimsPrincipal user, CancellationToken ct)
     {
         var (body, error) = await json.ReadAsync(request, ct);
         if (error is not null)
@@ -130,7 +132,7 @@ internal static class EntryEndpoints
         var results = new List<ImportResult>(items.Count);
         foreach (var item in items)
         {
-            results.Add(await importer.ImportAsync(item, ct));
+            results.Add(await importer.ImportAsync(item, Actor.Client(user), ct));
         }
 
         return apiVersion >= ApiVersion.V2026_01 ? TypedResults.Ok(new ImportResponse(results)) : TypedResults.Ok(new ImportResponseLegacy(results));

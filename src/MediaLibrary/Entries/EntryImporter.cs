@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using MediaLibrary.Api;
 using MediaLibrary.Assets;
+using MediaLibrary.Events;
 using MediaLibrary.MediaTypes;
 
 namespace MediaLibrary.Entries;
@@ -19,7 +20,7 @@ internal sealed partial class EntryImporter(EntryStore store, MediaTypeCatalog t
 {
     private const string IdAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";
 
-    public async Task<ImportResult> ImportAsync(JsonNode? item, CancellationToken ct)
+    public async Task<ImportResult> ImportAsync(JsonNode? item, Actor actor, CancellationToken ct)
     {
         var shape = new JsonShape();
         var obj = shape.Object(item, "", RequestSchema<ImportEntryRequest>.Properties);
@@ -106,7 +107,7 @@ internal sealed partial class EntryImporter(EntryStore store, MediaTypeCatalog t
             UpdatedAt = now,
         };
 
-        return await store.InsertAsync(row, keys, ct) switch
+        return await store.InsertAsync(row, keys, EntryEvents.Created(row, actor), ValidityBoundaries.Future(type, row.Metadata, now), ct) switch
         {
             InsertOutcome.Inserted => new ImportResult(true, 200, row.Id),
             InsertOutcome.DuplicateId => Conflict($"id is not unique: '{row.Id}'"),

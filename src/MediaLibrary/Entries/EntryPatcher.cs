@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using MediaLibrary.Api;
 using MediaLibrary.Assets;
+using MediaLibrary.Events;
 using MediaLibrary.Hosting;
 using MediaLibrary.MediaTypes;
 using Microsoft.Extensions.Options;
@@ -15,7 +16,7 @@ internal sealed class EntryPatcher(
     EntryStore store, MediaTypeCatalog types, AssetVerifier verifier, TimeProvider time, IOptions<MediaLibraryOptions> options, ILogger<EntryPatcher> logger)
 {
     public async Task<Results<Ok<PatchResponse>, JsonHttpResult<ErrorEnvelope>>> PatchAsync(
-        string id, JsonNode body, ApiVersion version, CancellationToken ct)
+        string id, JsonNode body, ApiVersion version, Actor actor, CancellationToken ct)
     {
         // The media type never changes, so the request can be checked fully before the row is locked.
         var current = await store.GetAsync(id, ct, withReferenceCounts: false);
@@ -54,9 +55,10 @@ internal sealed class EntryPatcher(
         // Most patches change neither keys nor links: then the write is one conditional UPDATE of
         // the row read above, in autocommit (no lock, no transaction, two round trips in all). A
         // writer that got there first makes it miss, and the locked path below decides.
+        var now = EntryImporter.Now(time);
         if (request.Version is null || request.Version == current.Version)
         {
-            var (failure, updated, copy) = Plan(current, request, version, storedKeys);
+            var (failure, updated, copy) = Plan(current, type, request, version, storedKeys, now);
             if (failure is not null)
             {
                 return failure;
@@ -68,7 +70,8 @@ internal sealed class EntryPatcher(
             }
 
             if (copy.SideWrites.Count == 0 && EntryStore.SameReferences(updated.Metadata, current.Metadata) &&
-                await store.UpdateAloneAsync(updated, current.Version, ct))
+                EntryEvents.Changed(current, updated, type, actor, now) is { Count: > 0 } changes &&
+                await store.UpdateAloneAsync(updated, current.Version, changes, now, ct))
             {
                 return Patched(id, updated, request);
             }
@@ -82,7 +85,7 @@ internal sealed class EntryPatcher(
                 return ApiErrors.EntryNotFound(id);
             }
 
-            var (failure, updated, copy) = Plan(row, request, version, storedKeys);
+            var (failure, updated, copy) = Plan(row, type, request, version, storedKeys, now);
             if (failure is not null)
             {
                 return failure;
@@ -93,21 +96,23 @@ internal sealed class EntryPatcher(
                 return TypedResults.Ok(new PatchResponse(200, row.Version));
             }
 
-            if (!await store.UpdateAsync(session, updated, row, copy.SideWrites, ct))
+            var changes = EntryEvents.Changed(row, updated, type, actor, now);
+            if (!await store.UpdateAsync(session, updated, row, copy.SideWrites, changes, now, ct))
             {
                 // Only possible if the row lock was not honoured; report it instead of losing a write.
                 return VersionConflict(request.Version ?? row.Version, row.Version + 1);
             }
 
             await session.CommitAsync(ct);
+            store.Committed();
             return Patched(id, updated, request);
         }
     }
 
     /// The operations applied to `row`: a failure, or the row to write (null when nothing changes)
     /// with the working copy that holds the side writes.
-    private (JsonHttpResult<ErrorEnvelope>? Failure, EntryRow? Updated, PatchWorkingCopy Copy) Plan(
-        EntryRow row, PatchRequest request, ApiVersion version, Dictionary<int, StoredKey> storedKeys)
+    private static (JsonHttpResult<ErrorEnvelope>? Failure, EntryRow? Updated, PatchWorkingCopy Copy) Plan(
+        EntryRow row, MediaTypeDefinition type, PatchRequest request, ApiVersion version, Dictionary<int, StoredKey> storedKeys, DateTimeOffset now)
     {
         var copy = PatchWorkingCopy.From(row);
         if (request.Version is { } expected && expected != row.Version)
@@ -128,12 +133,19 @@ internal sealed class EntryPatcher(
             return (null, null, copy);
         }
 
+        var metadata = copy.Metadata.ToJsonString(AppJson.Options);
+        var boundaries = ValidityBoundaries.Future(type, metadata, now);
+        if (!boundaries.SequenceEqual(ValidityBoundaries.Future(type, row.Metadata, now)))
+        {
+            copy.SideWrites.Add(new ReplaceValidityBoundaries(boundaries));
+        }
+
         return (null, new EntryRow
         {
             Id = row.Id, Version = row.Version + 1, MediaType = row.MediaType, SystemName = row.SystemName, ExternalId = row.ExternalId,
             Revoked = copy.Revoked, RevokeNote = copy.RevokeNote, Archived = copy.Archived,
-            Asset = copy.Asset.ToJsonString(AppJson.Options), Metadata = copy.Metadata.ToJsonString(AppJson.Options), Translations = copy.Translations.ToJsonString(AppJson.Options),
-            CreatedAt = row.CreatedAt, UpdatedAt = request.PreserveUpdatedAt ? row.UpdatedAt : EntryImporter.Now(time),
+            Asset = copy.Asset.ToJsonString(AppJson.Options), Metadata = metadata, Translations = copy.Translations.ToJsonString(AppJson.Options),
+            CreatedAt = row.CreatedAt, UpdatedAt = request.PreserveUpdatedAt ? row.UpdatedAt : now,
         }, copy);
     }
 

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using MediaLibrary.Events;
 using MediaLibrary.References;
 using MediaLibrary.Storage;
 
@@ -24,7 +25,7 @@ public enum InsertOutcome
 }
 
 /// Reads and writes media_entries and their key history with plain SQL, all through <see cref="DbSession"/>.
-internal sealed class EntryStore(Database database)
+internal sealed class EntryStore(Database database, EventSignal events)
 {
     private const string SelectWithReferenceCounts = $"SELECT {EntryRow.ColumnsWithReferenceCounts} FROM media_entries WHERE id = @id";
     private const string SelectWithoutReferenceCounts = $"SELECT {EntryRow.Columns} FROM media_entries WHERE id = @id";
@@ -40,6 +41,24 @@ internal sealed class EntryStore(Database database)
         INSERT INTO media_entries ({EntryRow.Columns})
         VALUES (@Id, @Version, @MediaType, @SystemName, @ExternalId, @Revoked, @RevokeNote, @Archived,
                 {database.Dialect.Json("@Asset")}, {database.Dialect.Json("@Metadata")}, {database.Dialect.Json("@Translations")}, @CreatedAt, @UpdatedAt)
+        """;
+
+    // PostgreSQL only: the conditional UPDATE and its events in one statement, so the fast path
+    // stays one round trip in autocommit. The events are numbered in the order of `names`.
+    private readonly string _updateWithEvents =
+        """
+        WITH updated AS (
+            UPDATE media_entries
+            SET version = @Version, revoked = @Revoked, revoke_note = @RevokeNote, archived = @Archived,
+                asset = CAST(@Asset AS jsonb), metadata = CAST(@Metadata AS jsonb), translations = CAST(@Translations AS jsonb),
+                updated_at = @UpdatedAt
+            WHERE id = @Id AND version = @ExpectedVersion
+            RETURNING id
+        )
+        INSERT INTO events (name, media_id, media_type, version, actor_type, actor_name, changed, created_at)
+        SELECT e.name, updated.id, @mediaType, @Version, @actorType, @actorName, e.changed, @now
+        FROM updated, unnest(CAST(@names AS text[]), CAST(@changed AS text[])) WITH ORDINALITY AS e(name, changed, ordinal)
+        ORDER BY e.ordinal
         """;
 
     private readonly string _conditionalUpdate =
@@ -73,7 +92,8 @@ internal sealed class EntryStore(Database database)
             : await session.QueryAsync(SelectByExternalIdAndSystem, EntryRow.Read, ct, ("externalId", externalId), ("systemName", systemName));
     }
 
-    public async Task<InsertOutcome> InsertAsync(EntryRow row, IEnumerable<StoredKey> keys, CancellationToken ct)
+    public async Task<InsertOutcome> InsertAsync(
+        EntryRow row, IEnumerable<StoredKey> keys, NewEvent created, IReadOnlyList<DateTimeOffset> boundaries, CancellationToken ct)
     {
         await using var session = await database.OpenWriteAsync(ct);
         try
@@ -86,7 +106,14 @@ internal sealed class EntryStore(Database database)
                 await ReferenceIndex.ReplaceMediaAsync(session, row.Id, references, ct);
             }
 
+            if (boundaries.Count > 0)
+            {
+                await ValidityBoundaries.ReplaceAsync(session, row.Id, boundaries, ct);
+            }
+
+            await EventLog.AppendAsync(session, [created], row.CreatedAt, ct);
             await session.CommitAsync(ct);
+            events.Written();
             return InsertOutcome.Inserted;
         }
         catch (DbException e) when (Dialect.UniqueViolation(e) is { } constraint)
@@ -110,17 +137,49 @@ internal sealed class EntryStore(Database database)
         }
     }
 
-    /// The conditional write of a PATCH that makes no side write and changes no link: one
-    /// statement in autocommit, atomic by itself. False when the row no longer has the expected version.
-    public async Task<bool> UpdateAloneAsync(EntryRow row, int expectedVersion, CancellationToken ct)
+    /// The conditional write of a PATCH that makes no side write and changes no link, with its
+    /// events: on PostgreSQL one statement in autocommit (the UPDATE in a CTE, the events inserted
+    /// from its result), on SQLite a short transaction. False when the row no longer has the
+    /// expected version (then nothing was written).
+    public async Task<bool> UpdateAloneAsync(EntryRow row, int expectedVersion, IReadOnlyList<NewEvent> changes, DateTimeOffset now, CancellationToken ct)
     {
-        await using var session = await database.OpenSessionAsync(cancellationToken: ct);
-        return await session.ExecuteAsync(_conditionalUpdate, ct, UpdateParameters(row, expectedVersion)) == 1;
+        if (database.Dialect.IsPostgres)
+        {
+            await using var session = await database.OpenSessionAsync(cancellationToken: ct);
+            var written = await session.ExecuteAsync(_updateWithEvents, ct,
+            [
+                .. UpdateParameters(row, expectedVersion),
+                ("names", changes.Select(e => e.Name).ToArray()),
+                ("changed", changes.Select(e => EventLog.Parameters(e, now)[7].Value as string).ToArray()),
+                ("actorType", changes[0].Actor.Type), ("actorName", changes[0].Actor.Name), ("mediaType", row.MediaType), ("now", now),
+            ]);
+            if (written > 0)
+            {
+                events.Written();
+            }
+
+            return written > 0;
+        }
+
+        await using (var session = await database.OpenWriteAsync(ct))
+        {
+            if (await session.ExecuteAsync(_conditionalUpdate, ct, UpdateParameters(row, expectedVersion)) != 1)
+            {
+                return false;
+            }
+
+            await EventLog.AppendAsync(session, changes, now, ct);
+            await session.CommitAsync(ct);
+        }
+
+        events.Written();
+        return true;
     }
 
     /// The conditional write of a PATCH in its transaction, with its side writes and the reference
     /// index: true when the row still had the expected version.
-    public async Task<bool> UpdateAsync(DbSession session, EntryRow row, EntryRow previous, IReadOnlyList<ISideWrite> sideWrites, CancellationToken ct)
+    public async Task<bool> UpdateAsync(
+        DbSession session, EntryRow row, EntryRow previous, IReadOnlyList<ISideWrite> sideWrites, IReadOnlyList<NewEvent> changes, DateTimeOffset now, CancellationToken ct)
     {
         if (await session.ExecuteAsync(_conditionalUpdate, ct, UpdateParameters(row, previous.Version)) != 1)
         {
@@ -138,8 +197,12 @@ internal sealed class EntryStore(Database database)
             await ReferenceIndex.ReplaceMediaAsync(session, row.Id, ReferencesOf(row.Metadata), ct);
         }
 
+        await EventLog.AppendAsync(session, changes, now, ct);
         return true;
     }
+
+    /// After the commit of <see cref="UpdateAsync"/>: the events are there for the sequencer.
+    public void Committed() => events.Written();
 
     public static bool SameReferences(string metadata, string previousMetadata) =>
         ReferencesOf(metadata).SequenceEqual(ReferencesOf(previousMetadata));

@@ -74,6 +74,7 @@ internal static class HostingExtensions
         }
 
         app.Services.GetRequiredService<MediaTypes.MediaTypeCatalog>();
+        app.Services.GetRequiredService<Events.WebhookCatalog>();
         await app.Services.GetRequiredService<Migrator>().MigrateAsync(app.Lifetime.ApplicationStopping);
         await PrepareBlobStoreAsync(app.Services.GetRequiredService<IBlobStore>(), options, app.Lifetime.ApplicationStopping);
         if (cli is not null)

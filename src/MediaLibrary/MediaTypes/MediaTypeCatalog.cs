@@ -31,6 +31,13 @@ public sealed class MediaTypeCatalog
 
     public static MediaTypeCatalog Load(MediaLibraryOptions options)
     {
+        var (root, source) = ReadProjectConfig(options);
+        return Parse(root, source);
+    }
+
+    /// The project config file (media types, webhooks): the configured one or the shipped default.
+    public static (JsonNode? Root, string Source) ReadProjectConfig(MediaLibraryOptions options)
+    {
         var path = options.MediaTypesFile;
         string source;
         JsonNode? root;
@@ -53,7 +60,7 @@ public sealed class MediaTypeCatalog
             throw new StartupException($"Cannot read media types from MediaLibrary__MediaTypesFile '{path}': {e.Message}");
         }
 
-        return Parse(root, source);
+        return (root, source);
     }
 
     public static MediaTypeCatalog Parse(JsonNode? root, string source)

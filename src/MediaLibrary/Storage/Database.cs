@@ -157,6 +157,9 @@ public sealed class Dialect(DatabaseProvider provider)
     public string InList(string column, string parameter) =>
         IsPostgres ? $"{column} = ANY({parameter})" : $"{column} IN (SELECT value FROM json_each({parameter}))";
 
+    /// Claiming queue rows: other processes skip rows one has locked. SQLite has one writer at a time anyway.
+    public string SkipLocked => IsPostgres ? " FOR UPDATE SKIP LOCKED" : "";
+
     /// Row lock for read-then-write; SQLite's BEGIN IMMEDIATE already holds the write lock.
     public string ForUpdate => IsPostgres ? " FOR UPDATE" : "";
 

@@ -235,11 +235,12 @@ public sealed class PatchTests(TestApp app) : IClassFixture<TestApp>
         var id = "orphan-" + Guid.NewGuid().ToString("N")[..8];
         var now = DateTimeOffset.UtcNow;
         var store = app.Services.GetRequiredService<MediaLibrary.Entries.EntryStore>();
-        await store.InsertAsync(new MediaLibrary.Entries.EntryRow
+        var row = new MediaLibrary.Entries.EntryRow
         {
             Id = id, Version = 1, MediaType = "podcast", Asset = """{"key":"x/y.mp3","size":1,"mimeType":"audio/mpeg","filename":"y.mp3"}""",
             Metadata = """{"title":"t"}""", Translations = "[]", CreatedAt = now, UpdatedAt = now,
-        }, [], CancellationToken.None);
+        };
+        await store.InsertAsync(row, [], MediaLibrary.Entries.EntryEvents.Created(row, MediaLibrary.Events.Actor.System), [], CancellationToken.None);
 
         Assert.Equal("active", (await client.GetEntryAsync(id)).GetProperty("state").GetString());
         var details = await (await client.PatchOpsAsync(id, Op("archive"))).AssertEnvelopeAsync(HttpStatusCode.Conflict);

@@ -20,7 +20,7 @@ namespace MediaLibrary.Tests.Reliability.Fuzzing;
 /// of a failing case; `CsCheck_Seed=<seed>` replays it. MEDIALIBRARY_FUZZ_ITERATIONS sets the count.
 public sealed class FuzzTests(TestApp app, ITestOutputHelper output) : IClassFixture<TestApp>
 {
-    private static readonly string[] Tables = ["media_entries", "media_entry_keys", "documents", "publications", "document_references", "media_references"];
+    private static readonly string[] Tables = ["media_entries", "media_entry_keys", "documents", "publications", "document_references", "media_references", "validity_boundaries", "webhook_deliveries"];
 
     private static int Iterations =>
         int.TryParse(Environment.GetEnvironmentVariable("MEDIALIBRARY_FUZZ_ITERATIONS"), CultureInfo.InvariantCulture, out var n) ? n : 20_000;
@@ -126,6 +126,9 @@ public sealed class FuzzTests(TestApp app, ITestOutputHelper output) : IClassFix
             parts.Add($"{table}:" + string.Join("|", rows.Select(r => string.Join(",", ((IDictionary<string, object>)r).Values))));
         }
 
+        // Events without their feed id: the sequencer numbers them in the background.
+        var events = await connection.QueryAsync<string>("SELECT seq || ':' || name || ':' || COALESCE(media_id, '') FROM events ORDER BY seq");
+        parts.Add("events:" + string.Join("|", events));
         var blobRoot = app.Services.GetRequiredService<IOptions<MediaLibraryOptions>>().Value.BlobRoot;
         parts.Add("blobs:" + Directory.EnumerateFiles(blobRoot, "*", SearchOption.AllDirectories).Count());
         return string.Join("\n", parts);

@@ -1,0 +1,97 @@
+using MediaLibrary.Storage;
+
+namespace MediaLibrary.Events;
+
+/// A delivery as the sender and the CLI see it.
+internal sealed class DeliveryRow
+{
+    public string Id { get; set; } = "";
+    public long? EventId { get; set; }
+    public string Webhook { get; set; } = "";
+    public string Url { get; set; } = "";
+    public string Body { get; set; } = "";
+    public string State { get; set; } = "";
+    public int Attempts { get; set; }
+    public DateTimeOffset NextAttemptAt { get; set; }
+    public int? LastStatus { get; set; }
+    public string? LastError { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset? DeliveredAt { get; set; }
+}
+
+/// The delivery table: the outbox that webhook senders claim with a lease (FOR UPDATE SKIP LOCKED
+/// on PostgreSQL; SQLite has one writer at a time), so each delivery is in flight in one process
+/// at a time, and one left behind by a dead process is sent again when its lease runs out.
+internal sealed class WebhookDeliveries(Database database)
+{
+    public const string Pending = "pending";
+    public const string Delivered = "delivered";
+    public const string Failed = "failed";
+
+    private const string Columns = "id, event_id, webhook, url, body, state, attempts, next_attempt_at, last_status, last_error, created_at, delivered_at";
+
+    private readonly string _claim =
+        $"""
+        UPDATE webhook_deliveries SET lease_until = @leaseUntil, attempts = attempts + 1
+        WHERE id IN (SELECT id FROM webhook_deliveries
+                     WHERE state = 'pending' AND webhook = @webhook AND next_attempt_at <= @now AND (lease_until IS NULL OR lease_until < @now)
+                     ORDER BY next_attempt_at LIMIT @limit{database.Dialect.SkipLocked})
+        RETURNING {Columns}
+        """;
+
+    public static Task CreateAsync(DbSession session, Webhook webhook, long? eventId, string body, string id, DateTimeOffset now, CancellationToken ct) =>
+        session.ExecuteAsync(
+            """
+            INSERT INTO webhook_deliveries (id, event_id, webhook, url, body, state, attempts, next_attempt_at, created_at)
+            VALUES (@id, @eventId, @webhook, @url, @body, 'pending', 0, @now, @now)
+            """, ct, ("id", id), ("eventId", eventId), ("webhook", webhook.Handle), ("url", webhook.Url.ToString()), ("body", body), ("now", now));
+
+    /// Up to `limit` due deliveries of one webhook, leased to this process until `leaseUntil`.
+    public async Task<List<DeliveryRow>> ClaimAsync(string webhook, int limit, DateTimeOffset now, DateTimeOffset leaseUntil, CancellationToken ct)
+    {
+        await using var session = await database.OpenWriteAsync(ct);
+        var claimed = await session.QueryAsync<DeliveryRow>(_claim, ct, ("leaseUntil", leaseUntil), ("webhook", webhook), ("now", now), ("limit", limit));
+        await session.CommitAsync(ct);
+        return claimed;
+    }
+
+    public async Task DeliveredAsync(string id, int status, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var session = await database.OpenSessionAsync(cancellationToken: ct);
+        await session.ExecuteAsync(
+            "UPDATE webhook_deliveries SET state = 'delivered', delivered_at = @now, last_status = @status, last_error = NULL, lease_until = NULL WHERE id = @id",
+            ct, ("id", id), ("now", now), ("status", status));
+    }
+
+    /// An attempt failed: try again at `retryAt`, or give up (`failed`) when that is null.
+    public async Task AttemptFailedAsync(string id, int? status, string error, DateTimeOffset? retryAt, CancellationToken ct)
+    {
+        await using var session = await database.OpenSessionAsync(cancellationToken: ct);
+        await session.ExecuteAsync(
+            """
+            UPDATE webhook_deliveries
+            SET state = @state, next_attempt_at = COALESCE(@retryAt, next_attempt_at), last_status = @status, last_error = @error, lease_until = NULL
+            WHERE id = @id
+            """, ct, ("id", id), ("state", retryAt is null ? Failed : Pending), ("retryAt", retryAt), ("status", status), ("error", error));
+    }
+
+    public async Task<List<DeliveryRow>> ListAsync(string webhook, bool failedOnly, int limit, CancellationToken ct)
+    {
+        await using var session = await database.OpenSessionAsync(cancellationToken: ct);
+        return await session.QueryAsync<DeliveryRow>(
+            $"SELECT {Columns} FROM webhook_deliveries WHERE webhook = @webhook AND (@failedOnly = 0 OR state = 'failed') ORDER BY created_at DESC, id LIMIT @limit",
+            ct, ("webhook", webhook), ("failedOnly", failedOnly ? 1 : 0), ("limit", limit));
+    }
+
+    /// Sends a delivery again from now on, with a fresh 24-hour window; false when there is no such delivery.
+    public async Task<bool> RedeliverAsync(string id, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var session = await database.OpenSessionAsync(cancellationToken: ct);
+        return await session.ExecuteAsync(
+            """
+            UPDATE webhook_deliveries
+            SET state = 'pending', attempts = 0, next_attempt_at = @now, created_at = @now, lease_until = NULL, delivered_at = NULL
+            WHERE id = @id
+            """, ct, ("id", id), ("now", now)) == 1;
+    }
+}
