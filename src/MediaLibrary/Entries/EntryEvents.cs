@@ -23,7 +23,9 @@ internal static class EntryEvents
             .Where(key => !JsonNode.DeepEquals(oldMetadata[key], newMetadata[key]))
             .Order(StringComparer.Ordinal)
             .ToList();
-        if (changedProperties.Count > 0 || before.Asset != after.Asset || before.Translations != after.Translations)
+        // Compared as JSON: PostgreSQL hands jsonb back in its own key order and spacing.
+        if (changedProperties.Count > 0 || !JsonNode.DeepEquals(JsonNode.Parse(before.Asset), JsonNode.Parse(after.Asset)) ||
+            !JsonNode.DeepEquals(JsonNode.Parse(before.Translations), JsonNode.Parse(after.Translations)))
         {
             events.Add(Event(EventNames.Update, changedProperties));
         }

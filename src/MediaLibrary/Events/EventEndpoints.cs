@@ -64,7 +64,7 @@ internal static class EventEndpoints
             $"""
             SELECT seq, position, name, media_id, document_id, media_type, version, actor_type, actor_name, changed, created_at
             FROM events
-            WHERE position > @after AND (@anyName = 1 OR {database.Dialect.InList("name", "@names")}) AND (@mediaId IS NULL OR media_id = @mediaId)
+            WHERE position > @after AND (@anyName = 1 OR {database.Dialect.InList("name", "@names")}) AND (CAST(@mediaId AS TEXT) IS NULL OR media_id = @mediaId)
             ORDER BY position LIMIT @limit
             """, ct, ("after", afterId), ("anyName", names.Length == 0 ? 1 : 0), ("names", names), ("mediaId", mediaId), ("limit", count));
         var results = rows.Select(r => new EventResponse(r.Position, r.CreatedAt, r.Name, r.MediaId, r.DocumentId, r.Version, new EventActor(r.ActorType, r.ActorName))).ToList();
