@@ -1,0 +1,115 @@
+using System.Collections.Concurrent;
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace MediaLibrary.Tests.Infrastructure;
+
+/// A real HTTP server on loopback that records what webhooks send it. `Answer` decides the status
+/// of each request (after `Delay`), so tests can make it fail, hang or recover.
+public sealed class WebhookReceiver : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    public sealed record Received(string DeliveryId, string? Signature, string ContentType, byte[] Body, DateTimeOffset At);
+
+    public ConcurrentQueue<Received> Requests { get; } = new();
+
+    public Func<Received, int> Answer { get; set; } = _ => 200;
+
+    public TimeSpan Delay { get; set; } = TimeSpan.Zero;
+
+    private WebhookReceiver(WebApplication app) => _app = app;
+
+    public Uri Url(string path = "/hook") =>
+        new(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + path);
+
+    public static async Task<WebhookReceiver> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var app = builder.Build();
+        var receiver = new WebhookReceiver(app);
+        app.MapPost("/{**path}", async (HttpContext context) =>
+        {
+            using var buffer = new MemoryStream();
+            await context.Request.Body.CopyToAsync(buffer);
+            var received = new Received(context.Request.Headers["x-livingdocs-delivery"].ToString(),
+                context.Request.Headers["x-livingdocs-signature"].FirstOrDefault(), context.Request.ContentType ?? "", buffer.ToArray(), DateTimeOffset.UtcNow);
+            receiver.Requests.Enqueue(received);
+            if (receiver.Delay > TimeSpan.Zero)
+            {
+                await Task.Delay(receiver.Delay, context.RequestAborted);
+            }
+
+            context.Response.StatusCode = receiver.Answer(received);
+        });
+        await app.StartAsync();
+        return receiver;
+    }
+
+    /// Waits until `done` holds for what arrived so far.
+    public async Task WaitForAsync(Func<IReadOnlyCollection<Received>, bool> done, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!done(Requests) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
+
+/// The service with webhooks in its project config pointing at a local receiver.
+public class WebhookApp : TestApp
+{
+    public const string Secret = "s3cr3t-for-tests";
+
+    public WebhookReceiver Receiver { get; private set; } = null!;
+
+    /// The `webhooks.configurations` array; `{url}` is replaced with the receiver's URL.
+    protected virtual string Configurations => """
+        [{"handle": "all", "url": "{url}/all", "secret": "s3cr3t-for-tests", "events": ["mediaLibraryEntry.create", "mediaLibraryEntry.update",
+           "mediaLibraryEntry.archive", "mediaLibraryEntry.revoke", "mediaLibraryEntry.active", "mediaLibraryEntry.invalid", "document.publish", "document.unpublish"]},
+         {"handle": "credit-only", "url": "{url}/credit", "events": [{"name": "mediaLibraryEntry.update", "conditions": {"mediaTypes": ["image"]},
+           "changeFilter": {"metadataProperties": ["credit"]}}]}]
+        """;
+
+    public override async Task InitializeAsync()
+    {
+        Receiver = await WebhookReceiver.StartAsync();
+        await using var shipped = typeof(MediaLibrary.MediaTypes.MediaTypeCatalog).Assembly.GetManifestResourceStream("default-media-types.json")!;
+        var defaults = System.Text.Json.Nodes.JsonNode.Parse(shipped)!.AsObject();
+        defaults["webhooks"] = System.Text.Json.Nodes.JsonNode.Parse(
+            $$"""{"active": true, "configurations": {{Configurations.Replace("{url}", Receiver.Url("").ToString().TrimEnd('/'), StringComparison.Ordinal)}}}""");
+        var path = Path.Combine(DataDirectory, "project.json");
+        await File.WriteAllTextAsync(path, defaults.ToJsonString());
+        Overrides["MediaLibrary:MediaTypesFile"] = path;
+        Overrides["MediaLibrary:Webhooks:AllowPrivateTargets"] = "true";
+        Overrides["MediaLibrary:Webhooks:RetryBaseSeconds"] = "0.2";
+        Overrides["MediaLibrary:Webhooks:TimeoutSeconds"] = "2";
+        await base.InitializeAsync();
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (Receiver is not null)
+        {
+            await Receiver.DisposeAsync();
+        }
+
+        GC.SuppressFinalize(this);
+    }
+}
