@@ -1,0 +1,59 @@
+using System.Text.Json.Nodes;
+using MediaLibrary.Api;
+using MediaLibrary.Tests.Infrastructure;
+using static MediaLibrary.Tests.Infrastructure.ApiCalls;
+
+namespace MediaLibrary.Tests.Events;
+
+/// Two API hosts on one database, each with its own validity clock: a window that closes emits
+/// its `invalid` event within 10 s, once.
+public sealed class SecondHostApp : TestApp;
+
+public sealed class ValidityClockTests(TestApp app) : IClassFixture<TestApp>
+{
+    [Fact]
+    public async Task A_window_that_closes_emits_invalid_once_within_ten_seconds_with_two_hosts()
+    {
+        await using var second = new SecondHostApp();
+        foreach (var (key, value) in app.Settings())
+        {
+            second.Overrides[key] = value;
+        }
+
+        await ((IAsyncLifetime)second).InitializeAsync();
+        var client = await app.ReaderWriterAsync();
+        var closes = DateTimeOffset.UtcNow.AddSeconds(3);
+        var id = await client.ImportImageAsync(new JsonObject
+        {
+            ["title"] = "Closing soon",
+            ["validity"] = new JsonObject { ["from"] = AppJson.Format(closes.AddDays(-1)), ["to"] = AppJson.Format(closes) },
+        });
+        Assert.Equal("active", (await client.GetEntryAsync(id)).GetProperty("state").GetString());
+
+        var events = await client.EventsOfAsync(id, 2, TimeSpan.FromSeconds(13));
+        await Task.Delay(2000);
+        events = await client.EventsOfAsync(id, 2, TimeSpan.Zero);
+
+        Assert.Equal(["mediaLibraryEntry.create", "mediaLibraryEntry.invalid"], events.Names());
+        var invalid = events[1];
+        Assert.Equal("system", invalid.GetProperty("actor").GetProperty("type").GetString());
+        Assert.Equal(1, invalid.GetProperty("version").GetInt32());
+        Assert.True(invalid.GetProperty("createdAt").GetDateTimeOffset() - closes < TimeSpan.FromSeconds(10));
+        Assert.Equal("invalid", (await client.GetEntryAsync(id)).GetProperty("state").GetString());
+    }
+
+    [Fact]
+    public async Task Moving_a_window_into_the_future_is_an_invalid_event_of_the_patch_and_its_opening_an_active_one()
+    {
+        var client = await app.ReaderWriterAsync();
+        var id = await client.ImportImageAsync();
+        var opens = DateTimeOffset.UtcNow.AddSeconds(2);
+
+        await client.PatchOpsAsync(id, SetMetadata("validity", new JsonObject { ["from"] = AppJson.Format(opens) }));
+
+        var events = await client.EventsOfAsync(id, 4, TimeSpan.FromSeconds(12));
+        Assert.Equal(["mediaLibraryEntry.create", "mediaLibraryEntry.update", "mediaLibraryEntry.invalid", "mediaLibraryEntry.active"], events.Names());
+        Assert.Equal("api-client", events[2].GetProperty("actor").GetProperty("type").GetString());
+        Assert.Equal("system", events[3].GetProperty("actor").GetProperty("type").GetString());
+    }
+}
