@@ -9,7 +9,9 @@ namespace MediaLibrary.Cli;
 /// so `token create … --MediaLibrary:Database:Provider=postgres` writes where the server reads.
 internal sealed class CliCommand
 {
-    private static readonly HashSet<string> Verbs = ["token", "db", "seed", "help", "--help", "-h", "-?"];
+    // The first word of every command, from the command tree itself (a new command cannot be forgotten here).
+    private static readonly HashSet<string> Verbs =
+        [.. CliCommands.Root(new CliServices()).Subcommands.Select(c => c.Name), "help", "--help", "-h", "-?"];
 
     private readonly ParseResult _parse;
     private readonly CliServices _services;

@@ -15,6 +15,7 @@ internal static class CliCommands
         root.Add(Token(services));
         root.Add(Db(services));
         root.Add(Seed(services));
+        root.Add(Webhooks(services));
         return root;
     }
 
@@ -47,6 +48,26 @@ internal static class CliCommands
             return 0;
         });
         return new Command("db", "Database maintenance.") { migrate };
+    }
+
+    private static Command Webhooks(CliServices services)
+    {
+        var list = new Command("list", "The webhooks of the project config: handle, url, events, active, and their deliveries by state.");
+        list.SetAction((_, ct) => WebhookCommands.ListAsync(services.Get<Events.WebhookCatalog>(), services.Get<Database>(), ct));
+
+        var handle = new Option<string>("--handle") { Description = "The webhook's handle.", Required = true };
+        var failed = new Option<bool>("--failed") { Description = "Only deliveries that were given up." };
+        var limit = new Option<int>("--limit") { Description = "At most this many, newest first.", DefaultValueFactory = _ => 100 };
+        var deliveries = new Command("deliveries", "A webhook's deliveries: id, event, state, attempts, last answer.") { handle, failed, limit };
+        deliveries.SetAction((parse, ct) => WebhookCommands.DeliveriesAsync(
+            services.Get<Events.WebhookDeliveries>(), parse.GetRequiredValue(handle), parse.GetValue(failed), parse.GetValue(limit), ct));
+
+        var delivery = new Option<string>("--delivery") { Description = "The delivery id (x-livingdocs-delivery).", Required = true };
+        var redeliver = new Command("redeliver", "Send a delivery again (same id and body), with a fresh 24-hour retry window.") { delivery };
+        redeliver.SetAction((parse, ct) => WebhookCommands.RedeliverAsync(
+            services.Get<Events.WebhookDeliveries>(), services.Get<TimeProvider>(), parse.GetRequiredValue(delivery), ct));
+
+        return new Command("webhooks", "Webhooks and their deliveries.") { list, deliveries, redeliver };
     }
 
     private static Command Seed(CliServices services)

@@ -39,7 +39,8 @@ internal sealed class WebhookSender(
                 try
                 {
                     var now = time.GetUtcNow();
-                    var lease = now.AddSeconds(Math.Max(60, options.Value.TimeoutSeconds * 3));
+                    // Longer than any attempt can take: a delivery whose process died is claimed again after it.
+                    var lease = now.AddSeconds((options.Value.TimeoutSeconds * 2) + 5);
                     foreach (var delivery in await deliveries.ClaimAsync(webhook.Handle, free, now, lease, stoppingToken))
                     {
                         _inFlight.AddOrUpdate(webhook.Handle, 1, (_, n) => n + 1);

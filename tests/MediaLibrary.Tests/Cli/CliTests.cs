@@ -105,7 +105,7 @@ public sealed class CliTests(TestApp app) : IClassFixture<TestApp>
     {
         // A provider that cannot work: help must not build the host at all.
         var settings = new Dictionary<string, string?> { ["MediaLibrary:Database:Provider"] = "postgres", ["MediaLibrary:Database:ConnectionString"] = "Host=127.0.0.1;Port=1" };
-        foreach (var command in new[] { new[] { "--help" }, ["help"], ["token", "--help"], ["token", "create", "--help"], ["token", "list", "--help"], ["token", "revoke", "-h"], ["db", "migrate", "--help"], ["seed", "--help"] })
+        foreach (var command in new[] { new[] { "--help" }, ["help"], ["token", "--help"], ["token", "create", "--help"], ["token", "list", "--help"], ["token", "revoke", "-h"], ["db", "migrate", "--help"], ["seed", "--help"], ["webhooks", "--help"], ["webhooks", "deliveries", "--help"] })
         {
             var (exit, stdout, stderr) = await ServiceProcess.RunAsync(settings, command);
             Assert.True(exit == 0, $"{string.Join(' ', command)}: {stderr}");
