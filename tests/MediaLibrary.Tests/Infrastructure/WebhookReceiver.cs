@@ -22,7 +22,8 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
     public Func<Received, int> Answer { get; set; } = _ => 200;
 
-    public TimeSpan Delay { get; set; } = TimeSpan.Zero;
+    /// How long the receiver takes before it answers a request (it waits without holding a thread).
+    public Func<Received, TimeSpan> Delay { get; set; } = _ => TimeSpan.Zero;
 
     private WebhookReceiver(WebApplication app) => _app = app;
 
@@ -43,9 +44,9 @@ public sealed class WebhookReceiver : IAsyncDisposable
             var received = new Received(context.Request.Headers["x-livingdocs-delivery"].ToString(),
                 context.Request.Headers["x-livingdocs-signature"].FirstOrDefault(), context.Request.ContentType ?? "", buffer.ToArray(), DateTimeOffset.UtcNow);
             receiver.Requests.Enqueue(received);
-            if (receiver.Delay > TimeSpan.Zero)
+            if (receiver.Delay(received) is { } delay && delay > TimeSpan.Zero)
             {
-                await Task.Delay(receiver.Delay, context.RequestAborted);
+                await Task.Delay(delay, context.RequestAborted);
             }
 
             context.Response.StatusCode = receiver.Answer(received);
