@@ -57,6 +57,15 @@ internal sealed class EventSequencer(
     /// Numbers up to one batch of committed events; how many it numbered.
     public async Task<int> SequenceAsync(CancellationToken ct)
     {
+        // A read first: an idle poll must not take SQLite's write lock (or a PostgreSQL write transaction).
+        await using (var look = await database.OpenSessionAsync(cancellationToken: ct))
+        {
+            if ((await look.QueryAsync<long>("SELECT seq FROM events WHERE position IS NULL LIMIT 1", ct)).Count == 0)
+            {
+                return 0;
+            }
+        }
+
         await using var session = await database.OpenWriteAsync(ct);
         if (database.Dialect.IsPostgres &&
             !(await session.QueryAsync<bool>("SELECT pg_try_advisory_xact_lock(@key)", ct, ("key", LeaderLock)))[0])
