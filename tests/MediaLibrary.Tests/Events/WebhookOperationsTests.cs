@@ -49,12 +49,8 @@ public sealed class PrivateTargetApp : TestApp
     {
         Listener.Start();
         var port = ((IPEndPoint)Listener.LocalEndpoint).Port;
-        await using var shipped = typeof(MediaLibrary.MediaTypes.MediaTypeCatalog).Assembly.GetManifestResourceStream("default-media-types.json")!;
-        var config = JsonNode.Parse(shipped)!.AsObject();
-        config["webhooks"] = JsonNode.Parse($$"""{"configurations": [{"handle": "inside", "url": "http://localhost:{{port}}/hook", "events": ["mediaLibraryEntry.create"]}]}""");
-        var path = Path.Combine(DataDirectory, "project.json");
-        await File.WriteAllTextAsync(path, config.ToJsonString());
-        Overrides["MediaLibrary:MediaTypesFile"] = path;
+        Overrides["MediaLibrary:MediaTypesFile"] = await ProjectConfig.WriteWithWebhooksAsync(DataDirectory,
+            $$"""{"configurations": [{"handle": "inside", "url": "http://localhost:{{port}}/hook", "events": ["mediaLibraryEntry.create"]}]}""");
         await base.InitializeAsync();
     }
 
@@ -100,11 +96,8 @@ public sealed class WebhookTargetTests(PrivateTargetApp app) : IClassFixture<Pri
         var folder = Directory.CreateTempSubdirectory("medialibrary-hooks-").FullName;
         try
         {
-            await using var shipped = typeof(MediaLibrary.MediaTypes.MediaTypeCatalog).Assembly.GetManifestResourceStream("default-media-types.json")!;
-            var config = JsonNode.Parse(shipped)!.AsObject();
-            config["webhooks"] = JsonNode.Parse($$"""{"configurations": [{"handle": "sneaky", "url": "{{url}}", "events": ["mediaLibraryEntry.revoke"]}]}""");
-            await File.WriteAllTextAsync(Path.Combine(folder, "project.json"), config.ToJsonString());
-            var settings = new Dictionary<string, string?> { ["MediaLibrary:DataDirectory"] = folder, ["MediaLibrary:MediaTypesFile"] = Path.Combine(folder, "project.json") };
+            var path = await ProjectConfig.WriteWithWebhooksAsync(folder, $$"""{"configurations": [{"handle": "sneaky", "url": "{{url}}", "events": ["mediaLibraryEntry.revoke"]}]}""");
+            var settings = new Dictionary<string, string?> { ["MediaLibrary:DataDirectory"] = folder, ["MediaLibrary:MediaTypesFile"] = path };
 
             var (exit, _, stderr) = await ServiceProcess.RunAsync(settings, "--urls", "http://127.0.0.1:0");
 

@@ -72,6 +72,20 @@ public sealed class WebhookReceiver : IAsyncDisposable
     }
 }
 
+/// A project config file: the shipped media types plus the given `webhooks` object.
+public static class ProjectConfig
+{
+    public static async Task<string> WriteWithWebhooksAsync(string folder, string webhooksJson)
+    {
+        await using var shipped = typeof(MediaLibrary.MediaTypes.MediaTypeCatalog).Assembly.GetManifestResourceStream("default-media-types.json")!;
+        var config = System.Text.Json.Nodes.JsonNode.Parse(shipped)!.AsObject();
+        config["webhooks"] = System.Text.Json.Nodes.JsonNode.Parse(webhooksJson);
+        var path = Path.Combine(folder, "project.json");
+        await File.WriteAllTextAsync(path, config.ToJsonString());
+        return path;
+    }
+}
+
 /// The service with webhooks in its project config pointing at a local receiver.
 public class WebhookApp : TestApp
 {
@@ -90,13 +104,8 @@ public class WebhookApp : TestApp
     public override async Task InitializeAsync()
     {
         Receiver = await WebhookReceiver.StartAsync();
-        await using var shipped = typeof(MediaLibrary.MediaTypes.MediaTypeCatalog).Assembly.GetManifestResourceStream("default-media-types.json")!;
-        var defaults = System.Text.Json.Nodes.JsonNode.Parse(shipped)!.AsObject();
-        defaults["webhooks"] = System.Text.Json.Nodes.JsonNode.Parse(
+        Overrides["MediaLibrary:MediaTypesFile"] = await ProjectConfig.WriteWithWebhooksAsync(DataDirectory,
             $$"""{"active": true, "configurations": {{Configurations.Replace("{url}", Receiver.Url("").ToString().TrimEnd('/'), StringComparison.Ordinal)}}}""");
-        var path = Path.Combine(DataDirectory, "project.json");
-        await File.WriteAllTextAsync(path, defaults.ToJsonString());
-        Overrides["MediaLibrary:MediaTypesFile"] = path;
         Overrides["MediaLibrary:Webhooks:AllowPrivateTargets"] = "true";
         Overrides["MediaLibrary:Webhooks:RetryBaseSeconds"] = "0.2";
         Overrides["MediaLibrary:Webhooks:TimeoutSeconds"] = "2";
