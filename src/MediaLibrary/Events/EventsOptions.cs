@@ -25,6 +25,9 @@ public sealed class WebhookOptions
     /// The first retry comes after about this many seconds; each one doubles it, up to an hour.
     public double RetryBaseSeconds { get; set; } = 10;
 
+    /// Retries are never further apart than this (SPEC: at most an hour).
+    public double MaxRetryDelaySeconds { get; set; } = 3600;
+
     /// After this many hours of failures a delivery is given up (`failed`).
     public double GiveUpHours { get; set; } = 24;
 

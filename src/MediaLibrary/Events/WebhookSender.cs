@@ -131,7 +131,7 @@ internal sealed class WebhookSender(
     private DateTimeOffset? RetryAt(DeliveryRow delivery, DateTimeOffset now)
     {
         var o = options.Value;
-        var seconds = Math.Min(3600, o.RetryBaseSeconds * Math.Pow(2, Math.Max(0, delivery.Attempts - 1)));
+        var seconds = Math.Min(o.MaxRetryDelaySeconds, o.RetryBaseSeconds * Math.Pow(2, Math.Max(0, delivery.Attempts - 1)));
         var next = now.AddSeconds(seconds * (0.75 + (Random.Shared.NextDouble() * 0.5)));
         return next - delivery.CreatedAt > TimeSpan.FromHours(o.GiveUpHours) ? null : next;
     }
