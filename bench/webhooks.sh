@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Webhooks under load (issue #14): PATCH throughput without and with one webhook subscribed to
+# every update, the time from a PATCH's commit to the receiver (createdAt → arrival) under that
+# load, and how fast the backlog drains after the receiver was down for 60 s. DB=sqlite|postgres,
+# ENTRIES (default 10,000), DURATION seconds per wrk run (default 15). Receiver: bench/webhook-receiver.js (node).
+source "$(dirname "$0")/lib.sh"
+need wrk curl python3 node
+DB=${DB:-sqlite}
+ENTRIES=${ENTRIES:-10000}
+DURATION=${DURATION:-15}
+build_release
+use_database "$DB"
+env MediaLibrary__DataDirectory="$WORK/data" "${settings[@]}" dotnet "$WORK/app/MediaLibrary.dll" seed --entries "$ENTRIES" >&2
+export ENTRIES
+LUA="$BENCH_DIR/lua"
+
+RPORT=$(free_port 18480)
+node "$BENCH_DIR/webhook-receiver.js" "$RPORT" & PIDS+=($!)
+RECEIVER="http://127.0.0.1:$RPORT"
+# The shipped media types plus one webhook.
+python3 - "$ROOT/src/MediaLibrary/MediaTypes/default-media-types.json" "$WORK/project.json" "$RECEIVER/hook" <<'PY'
+import json, sys
+config = json.load(open(sys.argv[1]))
+config["webhooks"] = {"active": True, "configurations": [{"handle": "bench", "url": sys.argv[3], "secret": "bench-secret",
+                      "events": ["mediaLibraryEntry.update"]}]}
+json.dump(config, open(sys.argv[2], "w"))
+PY
+
+patch_load() { # patch_load CONNECTIONS SECONDS: prints "req/s p99 answered"
+  read -r _ _ _ _ _ _ < <(run_wrk "$BASE" -s "$LUA/patch.lua" -t2 -c"$1" -d5s --timeout 30s -H "Authorization: Bearer $T")
+  read -r rps _ _ p99 _ answered < <(run_wrk "$BASE" -s "$LUA/patch.lua" -t2 -c"$1" -d"$2s" --timeout 30s -H "Authorization: Bearer $T")
+  echo "$rps $p99 $answered"
+}
+pending() { sql_scalar "SELECT COUNT(*) FROM webhook_deliveries WHERE state = 'pending'"; }
+wait_drained() { for _ in $(seq 1 600); do [ "$(pending)" = 0 ] && return 0; sleep 0.5; done; echo "bench: deliveries did not drain" >&2; }
+
+PORT=$(free_port 18380)
+BASE="http://127.0.0.1:$PORT"
+start_server "$PORT" "${settings[@]}"
+T=$(token "${settings[@]}")
+read -r rps_none p99_none _ < <(patch_load 64 "$DURATION")
+kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true
+
+start_server "$PORT" "${settings[@]}" MediaLibrary__MediaTypesFile="$WORK/project.json" MediaLibrary__Webhooks__AllowPrivateTargets=true
+curl -fs -XPOST "$RECEIVER/control/reset" >/dev/null
+read -r rps_hook p99_hook _ < <(patch_load 64 "$DURATION")
+wait_drained
+stats=$(curl -fs "$RECEIVER/stats")
+
+# Outage: the receiver answers 503 for 60 s while PATCHes keep coming (8 connections, 10 s).
+curl -fs -XPOST "$RECEIVER/control/reset" >/dev/null
+curl -fs -XPOST "$RECEIVER/control/down" >/dev/null
+down_at=$(date +%s.%N)
+read -r _ _ queued < <(patch_load 8 10)
+sleep "$(python3 -c "import time; print(max(0, 60 - (time.time() - $down_at)))")"
+backlog=$(pending)
+curl -fs -XPOST "$RECEIVER/control/up" >/dev/null
+up_at=$(date +%s.%N)
+wait_drained
+drained_at=$(date +%s.%N)
+outage=$(curl -fs "$RECEIVER/stats")
+
+python3 - "$DB" "$ENTRIES" "$rps_none" "$p99_none" "$rps_hook" "$p99_hook" "$stats" "$backlog" "$up_at" "$drained_at" "$outage" <<'PY'
+import json, sys
+db, entries, rps_none, p99_none, rps_hook, p99_hook, stats, backlog, up_at, drained_at, outage = sys.argv[1:]
+s, o = json.loads(stats), json.loads(outage)
+ratio = float(rps_hook) / float(rps_none)
+print(f"| {db} | {entries} | {float(rps_none):.0f} ({p99_none}) | {float(rps_hook):.0f} ({p99_hook}) | {ratio:.2f}x | {s['delivered']} ({s['unique']} ids) | {s['p50']} ms | {s['p99']} ms |")
+span = max(0.001, (o['lastOk'] - o['firstOk']) / 1000)
+print(f"\noutage ({db}): {backlog} deliveries pending after 60 s down; all delivered {float(drained_at) - float(up_at):.1f} s after the receiver came back "
+      f"(the retries wait for their backoff); once attempts were due: {o['delivered']} in {span:.1f} s = {o['delivered'] / span:.0f} deliveries/s")
+PY
