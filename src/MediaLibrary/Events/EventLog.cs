@@ -3,21 +3,30 @@ using MediaLibrary.Storage;
 
 namespace MediaLibrary.Events;
 
-/// Appends events inside the caller's transaction: a rolled-back write leaves none. They get
-/// their public id later, from <see cref="EventSequencer"/>, once they have committed.
+/// Appends events inside the caller's transaction: a rolled-back write leaves none. On PostgreSQL
+/// they get their public id later, from <see cref="EventSequencer"/>, once they have committed.
 internal static class EventLog
 {
-    public const string Insert =
+    private const string InsertPostgres =
         """
         INSERT INTO events (name, media_id, document_id, media_type, version, actor_type, actor_name, changed, created_at)
         VALUES (@name, @mediaId, @documentId, @mediaType, @version, @actorType, @actorName, @changed, @createdAt)
+        """;
+
+    // SQLite: the write lock is held from BEGIN IMMEDIATE to COMMIT, so positions given here
+    // become visible in order; no sequencer pass is needed to number them.
+    private const string InsertSqlite =
+        """
+        INSERT INTO events (name, media_id, document_id, media_type, version, actor_type, actor_name, changed, created_at, position)
+        VALUES (@name, @mediaId, @documentId, @mediaType, @version, @actorType, @actorName, @changed, @createdAt,
+                (SELECT COALESCE(MAX(position), 0) + 1 FROM events))
         """;
 
     public static async Task AppendAsync(DbSession session, IReadOnlyList<NewEvent> events, DateTimeOffset at, CancellationToken ct)
     {
         foreach (var e in events)
         {
-            await session.ExecuteAsync(Insert, ct, Parameters(e, at));
+            await session.ExecuteAsync(session.IsPostgres ? InsertPostgres : InsertSqlite, ct, Parameters(e, at));
         }
     }
 

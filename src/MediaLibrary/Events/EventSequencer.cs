@@ -3,18 +3,32 @@ using Microsoft.Extensions.Options;
 
 namespace MediaLibrary.Events;
 
-/// Gives committed events their public ids (`position`), and creates their webhook deliveries in
-/// the same transaction. One sequencer runs at a time across all processes (an advisory lock on
-/// PostgreSQL, the write lock on SQLite), and it numbers only events it can see, that is, events
-/// that have committed: so once a reader sees id P, every smaller id is visible too. Writers never
-/// wait for each other, and an event whose write rolled back never exists.
+/// Makes committed events public and dispatches them, one process at a time (an advisory lock on
+/// PostgreSQL, the write lock on SQLite):
+/// - PostgreSQL: gives committed events their public ids (`position`). Only events it can see,
+///   that is, events that have committed, are numbered, so once a reader sees id P every smaller
+///   id is visible too, and writers never wait for each other. (SQLite numbers events on insert.)
+/// - Creates the webhook deliveries of events past the dispatch cursor, in the same transaction
+///   that moves the cursor, so each (event, webhook) gets exactly one delivery. Without active
+///   webhooks the cursor just follows the log: a webhook configured later starts from then.
 internal sealed class EventSequencer(
-    Database database, WebhookCatalog webhooks, EventSignal signal, TimeProvider time, IOptions<EventsOptions> options, ILogger<EventSequencer> logger)
+    Database database, WebhookCatalog webhooks, WebhookSender sender, EventSignal signal, TimeProvider time, IOptions<EventsOptions> options,
+    ILogger<EventSequencer> logger)
     : BackgroundService
 {
     private const long LeaderLock = 0x4D4C_4556_5351;
     private const int Batch = 1000;
+
+    // After a wake-up, let a few more writes commit: one pass then handles many events.
+    private static readonly TimeSpan Gather = TimeSpan.FromMilliseconds(20);
     private DateTimeOffset _nextCleanup;
+
+    // Without webhooks the dispatch cursor only has to keep up roughly: every few seconds, not on
+    // every write (on SQLite each move is a write transaction).
+    private static readonly TimeSpan FollowEvery = TimeSpan.FromSeconds(5);
+    private DateTimeOffset _nextFollow;
+
+    private bool Dispatching => webhooks.Active && webhooks.All.Any(w => w.Active);
 
     private readonly string _number =
         $"""
@@ -23,6 +37,8 @@ internal sealed class EventSequencer(
               FROM events WHERE {database.Dialect.InList("seq", "@seqs")}) AS numbered
         WHERE events.seq = numbered.seq
         """;
+
+    private const string SelectEvent = "SELECT seq, position, name, media_id, document_id, media_type, version, actor_type, actor_name, changed, created_at FROM events";
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -45,7 +61,10 @@ internal sealed class EventSequencer(
 
             try
             {
-                await signal.WaitAsync(poll, stoppingToken);
+                if (await signal.WaitAsync(poll, stoppingToken))
+                {
+                    await Task.Delay(Gather, time, stoppingToken);
+                }
             }
             catch (OperationCanceledException)
             {
@@ -54,13 +73,18 @@ internal sealed class EventSequencer(
         }
     }
 
-    /// Numbers up to one batch of committed events; how many it numbered.
+    /// One pass: numbers and dispatches up to a batch of events; how many it handled.
     public async Task<int> SequenceAsync(CancellationToken ct)
     {
-        // A read first: an idle poll must not take SQLite's write lock (or a PostgreSQL write transaction).
+        // A read first: an idle pass takes no write lock and opens no write transaction.
         await using (var look = await database.OpenSessionAsync(cancellationToken: ct))
         {
-            if ((await look.QueryAsync<long>("SELECT seq FROM events WHERE position IS NULL LIMIT 1", ct)).Count == 0)
+            var waiting = database.Dialect.IsPostgres
+                ? await look.QueryAsync<long>("SELECT seq FROM events WHERE position IS NULL LIMIT 1", ct)
+                : [];
+            var dispatchDue = Dispatching || time.GetUtcNow() >= _nextFollow;
+            if (waiting.Count == 0 && (!dispatchDue ||
+                (await look.QueryAsync<long>("SELECT seq FROM events WHERE position > (SELECT position FROM event_dispatch WHERE id = 1) LIMIT 1", ct)).Count == 0))
             {
                 return 0;
             }
@@ -73,33 +97,59 @@ internal sealed class EventSequencer(
             return 0;
         }
 
-        var ready = await session.QueryAsync<EventRow>(
-            """
-            SELECT seq, name, media_id, document_id, media_type, version, actor_type, actor_name, changed, created_at
-            FROM events WHERE position IS NULL ORDER BY seq LIMIT @limit
-            """, ct, ("limit", Batch));
-        if (ready.Count == 0)
+        var numbered = database.Dialect.IsPostgres ? await NumberAsync(session, ct) : 0;
+        var dispatched = await DispatchAsync(session, ct);
+        await session.CommitAsync(ct);
+        if (dispatched > 0)
+        {
+            sender.Wake();
+        }
+
+        return Math.Max(numbered, dispatched);
+    }
+
+    private async Task<int> NumberAsync(DbSession session, CancellationToken ct)
+    {
+        var ready = await session.QueryAsync<long>("SELECT seq FROM events WHERE position IS NULL ORDER BY seq LIMIT @limit", ct, ("limit", Batch));
+        if (ready.Count > 0)
+        {
+            var next = ((await session.QueryAsync<long?>("SELECT MAX(position) FROM events", ct))[0] ?? 0) + 1;
+            // Exactly the rows read above (another write may have committed a smaller seq since).
+            await session.ExecuteAsync(_number, ct, ("first", next), ("seqs", ready.ToArray()));
+        }
+
+        return ready.Count;
+    }
+
+    private async Task<int> DispatchAsync(DbSession session, CancellationToken ct)
+    {
+        var cursor = (await session.QueryAsync<long>("SELECT position FROM event_dispatch WHERE id = 1", ct))[0];
+        if (!Dispatching)
+        {
+            _nextFollow = time.GetUtcNow() + FollowEvery;
+            await session.ExecuteAsync(
+                "UPDATE event_dispatch SET position = (SELECT COALESCE(MAX(position), @cursor) FROM events) WHERE id = 1", ct, ("cursor", cursor));
+            return 0;
+        }
+
+        var events = await session.QueryAsync<EventRow>(
+            $"{SelectEvent} WHERE position > @cursor ORDER BY position LIMIT @limit", ct, ("cursor", cursor), ("limit", Batch));
+        if (events.Count == 0)
         {
             return 0;
         }
 
-        var next = ((await session.QueryAsync<long?>("SELECT MAX(position) FROM events", ct))[0] ?? 0) + 1;
-        // Exactly the rows read above (another write may have committed a smaller seq since):
-        // numbered in seq order, as the deliveries below are.
-        await session.ExecuteAsync(_number, ct, ("first", next), ("seqs", ready.Select(r => r.Seq).ToArray()));
-
         var now = time.GetUtcNow();
-        foreach (var row in ready)
+        foreach (var row in events)
         {
-            row.Position = next++;
             foreach (var webhook in webhooks.Matching(row))
             {
                 await WebhookDeliveries.CreateAsync(session, webhook, row.Position, WebhookPayload.ForEvent(webhook.Handle, row, out var deliveryId), deliveryId, now, ct);
             }
         }
 
-        await session.CommitAsync(ct);
-        return ready.Count;
+        await session.ExecuteAsync("UPDATE event_dispatch SET position = @position WHERE id = 1", ct, ("position", events[^1].Position));
+        return events.Count;
     }
 
     /// Retention: events older than the configured days go, with finished deliveries of that age.
@@ -114,7 +164,8 @@ internal sealed class EventSequencer(
         _nextCleanup = now.AddHours(1);
         var before = now.AddDays(-options.Value.RetentionDays);
         await using var session = await database.OpenWriteAsync(ct);
-        var events = await session.ExecuteAsync("DELETE FROM events WHERE created_at < @before AND position IS NOT NULL", ct, ("before", before));
+        var events = await session.ExecuteAsync(
+            "DELETE FROM events WHERE created_at < @before AND position <= (SELECT position FROM event_dispatch WHERE id = 1)", ct, ("before", before));
         var deliveries = await session.ExecuteAsync("DELETE FROM webhook_deliveries WHERE created_at < @before AND state <> 'pending'", ct, ("before", before));
         await session.CommitAsync(ct);
         if (events + deliveries > 0)

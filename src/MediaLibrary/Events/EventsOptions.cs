@@ -32,5 +32,5 @@ public sealed class WebhookOptions
     public double GiveUpHours { get; set; } = 24;
 
     /// Deliveries in flight per webhook and process: a slow receiver holds only its own.
-    public int ConcurrencyPerWebhook { get; set; } = 8;
+    public int ConcurrencyPerWebhook { get; set; } = 32;
 }

@@ -19,7 +19,8 @@ internal static class EventsSetup
         builder.Services.AddHostedService(services => services.GetRequiredService<EventSequencer>());
         builder.Services.AddSingleton<ValidityClock>();
         builder.Services.AddHostedService(services => services.GetRequiredService<ValidityClock>());
-        builder.Services.AddHostedService<WebhookSender>();
+        builder.Services.AddSingleton<WebhookSender>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<WebhookSender>());
         return builder;
     }
 }

@@ -39,6 +39,12 @@ internal sealed class WebhookDeliveries(Database database)
         RETURNING {Columns}
         """;
 
+    private readonly string _delivered =
+        $"""
+        UPDATE webhook_deliveries SET state = 'delivered', delivered_at = @now, last_status = @status, last_error = NULL, lease_until = NULL
+        WHERE {database.Dialect.InList("id", "@ids")}
+        """;
+
     public static Task CreateAsync(DbSession session, Webhook webhook, long? eventId, string body, string id, DateTimeOffset now, CancellationToken ct) =>
         session.ExecuteAsync(
             """
@@ -55,12 +61,10 @@ internal sealed class WebhookDeliveries(Database database)
         return claimed;
     }
 
-    public async Task DeliveredAsync(string id, int status, DateTimeOffset now, CancellationToken ct)
+    public async Task DeliveredAsync(string[] ids, int status, DateTimeOffset now, CancellationToken ct)
     {
         await using var session = await database.OpenSessionAsync(cancellationToken: ct);
-        await session.ExecuteAsync(
-            "UPDATE webhook_deliveries SET state = 'delivered', delivered_at = @now, last_status = @status, last_error = NULL, lease_until = NULL WHERE id = @id",
-            ct, ("id", id), ("now", now), ("status", status));
+        await session.ExecuteAsync(_delivered, ct, ("ids", ids), ("now", now), ("status", status));
     }
 
     /// An attempt failed: try again at `retryAt`, or give up (`failed`) when that is null.

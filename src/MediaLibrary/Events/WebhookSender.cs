@@ -7,13 +7,17 @@ namespace MediaLibrary.Events;
 /// Sends pending deliveries: POST with the stored body, signed, 10 s to answer; a 2xx delivers,
 /// anything else retries with exponential backoff and jitter until the give-up window has passed.
 /// Each webhook has its own slots, so a slow or failing receiver only ever holds its own.
+/// Successes are recorded in batches (one UPDATE for all that finished since the last pass): a
+/// process that dies before recording one sends it again after the lease, with the same id.
 internal sealed class WebhookSender(
     WebhookDeliveries deliveries, WebhookCatalog webhooks, TimeProvider time, IOptions<WebhookOptions> options, ILogger<WebhookSender> logger)
     : BackgroundService
 {
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan Gather = TimeSpan.FromMilliseconds(10);
     private readonly ConcurrentDictionary<string, int> _inFlight = new(StringComparer.Ordinal);
-    private readonly SemaphoreSlim _wake = new(0);
+    private readonly SemaphoreSlim _wake = new(0, 1);
+    private readonly ConcurrentQueue<(string Id, int Status)> _delivered = new();
     private HttpClient? _http;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -28,10 +32,13 @@ internal sealed class WebhookSender(
         var slots = Math.Max(1, options.Value.ConcurrencyPerWebhook);
         while (!stoppingToken.IsCancellationRequested)
         {
+            await RecordDeliveredAsync(stoppingToken);
             foreach (var webhook in webhooks.All.Where(w => w.Active))
             {
-                var free = slots - _inFlight.GetValueOrDefault(webhook.Handle);
-                if (free <= 0)
+                // Claim in batches: a claim is a write transaction, not worth one per delivery.
+                var busy = _inFlight.GetValueOrDefault(webhook.Handle);
+                var free = slots - busy;
+                if (free <= 0 || (busy > 0 && free < Math.Max(1, slots / 4)))
                 {
                     continue;
                 }
@@ -55,7 +62,11 @@ internal sealed class WebhookSender(
 
             try
             {
-                await _wake.WaitAsync(Poll, stoppingToken);
+                if (await _wake.WaitAsync(Poll, stoppingToken))
+                {
+                    // Let a few more sends finish: their outcomes are then recorded together.
+                    await Task.Delay(Gather, time, stoppingToken);
+                }
             }
             catch (OperationCanceledException)
             {
@@ -72,8 +83,8 @@ internal sealed class WebhookSender(
             var now = time.GetUtcNow();
             if (status is >= 200 and < 300)
             {
-                await deliveries.DeliveredAsync(delivery.Id, status.Value, now, CancellationToken.None);
-                logger.LogInformation("Delivered {DeliveryId} to webhook {Webhook} ({Status}, attempt {Attempt})", delivery.Id, webhook.Handle, status, delivery.Attempts);
+                _delivered.Enqueue((delivery.Id, status.Value));
+                logger.LogDebug("Delivered {DeliveryId} to webhook {Webhook} ({Status}, attempt {Attempt})", delivery.Id, webhook.Handle, status, delivery.Attempts);
                 return;
             }
 
@@ -90,7 +101,41 @@ internal sealed class WebhookSender(
         finally
         {
             _inFlight.AddOrUpdate(webhook.Handle, 0, (_, n) => n - 1);
+            Wake();
+        }
+    }
+
+    /// New deliveries are waiting (the sequencer calls this), or a send has finished.
+    public void Wake()
+    {
+        try
+        {
             _wake.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+        }
+    }
+
+    private async Task RecordDeliveredAsync(CancellationToken ct)
+    {
+        var done = new List<(string Id, int Status)>();
+        while (done.Count < 5000 && _delivered.TryDequeue(out var item))
+        {
+            done.Add(item);
+        }
+
+        try
+        {
+            foreach (var group in done.GroupBy(d => d.Status))
+            {
+                await deliveries.DeliveredAsync([.. group.Select(d => d.Id)], group.Key, time.GetUtcNow(), ct);
+            }
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            // Not recorded: their leases run out and they are sent again (same ids, at least once).
+            logger.LogWarning(e, "Recording {Count} deliveries as delivered failed", done.Count);
         }
     }
 

@@ -51,6 +51,8 @@ public sealed class DbSession : IAsyncDisposable
         _pool = pool;
     }
 
+    public bool IsPostgres => _connection is NpgsqlConnection;
+
     /// Starts the write transaction: BEGIN IMMEDIATE on SQLite (the write lock at once, so two
     /// read-then-write transactions queue instead of failing on lock upgrade). Disposing the
     /// session without <see cref="CommitAsync"/> rolls it back.

@@ -1,6 +1,7 @@
 -- The event log (SPEC §8). `seq` orders rows as they are written; `position` is the public event
 -- id, given by one sequencer at a time to events that have committed, so a reader who has seen
 -- position P has seen every position below it (sequence values alone commit out of order).
+-- (SQLite, with one writer at a time, gives the position as the row is inserted.)
 CREATE TABLE events (
     seq         BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     position    BIGINT NULL,
@@ -19,6 +20,14 @@ CREATE UNIQUE INDEX events_position ON events (position);
 CREATE INDEX events_unpositioned ON events (seq) WHERE position IS NULL;
 CREATE INDEX events_media ON events (media_id, position);
 CREATE INDEX events_created ON events (created_at);
+
+-- How far webhook deliveries have been created: events up to this position are dispatched.
+CREATE TABLE event_dispatch (
+    id       INTEGER PRIMARY KEY CHECK (id = 1),
+    position BIGINT NOT NULL
+);
+
+INSERT INTO event_dispatch (id, position) VALUES (1, 0);
 
 -- One row per (event, webhook) and per import-job callback: the outbox the senders claim.
 CREATE TABLE webhook_deliveries (
