@@ -47,6 +47,12 @@ read -r rps_hook p99_hook _ < <(patch_load 64 "$DURATION")
 wait_drained
 stats=$(curl -fs "$RECEIVER/stats")
 
+# Commit-to-receiver latency under a load the machine sustains with the webhook (8 connections).
+curl -fs -XPOST "$RECEIVER/control/reset" >/dev/null
+read -r rps_moderate _ _ < <(patch_load 8 "$DURATION")
+wait_drained
+moderate=$(curl -fs "$RECEIVER/stats")
+
 # Outage: the receiver answers 503 for 60 s while PATCHes keep coming (8 connections, 10 s).
 curl -fs -XPOST "$RECEIVER/control/reset" >/dev/null
 curl -fs -XPOST "$RECEIVER/control/down" >/dev/null
@@ -60,12 +66,12 @@ wait_drained
 drained_at=$(date +%s.%N)
 outage=$(curl -fs "$RECEIVER/stats")
 
-python3 - "$DB" "$ENTRIES" "$rps_none" "$p99_none" "$rps_hook" "$p99_hook" "$stats" "$backlog" "$up_at" "$drained_at" "$outage" <<'PY'
+python3 - "$DB" "$ENTRIES" "$rps_none" "$p99_none" "$rps_hook" "$p99_hook" "$stats" "$backlog" "$up_at" "$drained_at" "$outage" "$rps_moderate" "$moderate" <<'PY'
 import json, sys
-db, entries, rps_none, p99_none, rps_hook, p99_hook, stats, backlog, up_at, drained_at, outage = sys.argv[1:]
-s, o = json.loads(stats), json.loads(outage)
+db, entries, rps_none, p99_none, rps_hook, p99_hook, stats, backlog, up_at, drained_at, outage, rps_moderate, moderate = sys.argv[1:]
+s, o, m = json.loads(stats), json.loads(outage), json.loads(moderate)
 ratio = float(rps_hook) / float(rps_none)
-print(f"| {db} | {entries} | {float(rps_none):.0f} ({p99_none}) | {float(rps_hook):.0f} ({p99_hook}) | {ratio:.2f}x | {s['delivered']} ({s['unique']} ids) | {s['p50']} ms | {s['p99']} ms |")
+print(f"| {db} | {entries} | {float(rps_none):.0f} ({p99_none}) | {float(rps_hook):.0f} ({p99_hook}) | {ratio:.2f}x | {s['p50']} / {s['p99']} ms | {float(rps_moderate):.0f} | {m['p50']} / {m['p99']} ms | {m['delivered']} ({m['unique']} ids) |")
 span = max(0.001, (o['lastOk'] - o['firstOk']) / 1000)
 print(f"\noutage ({db}): {backlog} deliveries pending after 60 s down; all delivered {float(drained_at) - float(up_at):.1f} s after the receiver came back "
       f"(the retries wait for their backoff); once attempts were due: {o['delivered']} in {span:.1f} s = {o['delivered'] / span:.0f} deliveries/s")

@@ -67,6 +67,15 @@ internal sealed class WebhookDeliveries(Database database)
         await session.ExecuteAsync(_delivered, ct, ("ids", ids), ("now", now), ("status", status));
     }
 
+    /// The receiver answered again: its pending deliveries are due now.
+    public async Task ResumeAsync(string webhook, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var session = await database.OpenSessionAsync(cancellationToken: ct);
+        await session.ExecuteAsync(
+            "UPDATE webhook_deliveries SET next_attempt_at = @now WHERE webhook = @webhook AND state = 'pending' AND next_attempt_at > @now",
+            ct, ("webhook", webhook), ("now", now));
+    }
+
     /// An attempt failed: try again at `retryAt`, or give up (`failed`) when that is null.
     public async Task AttemptFailedAsync(string id, int? status, string error, DateTimeOffset? retryAt, CancellationToken ct)
     {

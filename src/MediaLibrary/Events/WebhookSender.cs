@@ -84,6 +84,13 @@ internal sealed class WebhookSender(
             if (status is >= 200 and < 300)
             {
                 _delivered.Enqueue((delivery.Id, status.Value));
+                if (delivery.Attempts > 1)
+                {
+                    // A retry got through: the receiver is back. Its other waiting deliveries go now
+                    // instead of each waiting out its own backoff (up to an hour).
+                    await deliveries.ResumeAsync(webhook.Handle, now, CancellationToken.None);
+                }
+
                 logger.LogDebug("Delivered {DeliveryId} to webhook {Webhook} ({Status}, attempt {Attempt})", delivery.Id, webhook.Handle, status, delivery.Attempts);
                 return;
             }
