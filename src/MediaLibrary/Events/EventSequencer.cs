@@ -139,14 +139,17 @@ internal sealed class EventSequencer(
             return 0;
         }
 
-        var now = time.GetUtcNow();
+        var batch = new List<WebhookDeliveries.NewDelivery>();
         foreach (var row in events)
         {
             foreach (var webhook in webhooks.Matching(row))
             {
-                await WebhookDeliveries.CreateAsync(session, webhook, row.Position, WebhookPayload.ForEvent(webhook.Handle, row, out var deliveryId), deliveryId, now, ct);
+                var body = WebhookPayload.ForEvent(webhook.Handle, row, out var deliveryId);
+                batch.Add(new WebhookDeliveries.NewDelivery(deliveryId, row.Position, webhook.Handle, webhook.Url.ToString(), body));
             }
         }
+
+        await WebhookDeliveries.CreateAsync(session, batch, time.GetUtcNow(), ct);
 
         await session.ExecuteAsync("UPDATE event_dispatch SET position = @position WHERE id = 1", ct, ("position", events[^1].Position));
         return events.Count;

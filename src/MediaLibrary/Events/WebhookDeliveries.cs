@@ -45,12 +45,39 @@ internal sealed class WebhookDeliveries(Database database)
         WHERE {database.Dialect.InList("id", "@ids")}
         """;
 
-    public static Task CreateAsync(DbSession session, Webhook webhook, long? eventId, string body, string id, DateTimeOffset now, CancellationToken ct) =>
-        session.ExecuteAsync(
-            """
-            INSERT INTO webhook_deliveries (id, event_id, webhook, url, body, state, attempts, next_attempt_at, created_at)
-            VALUES (@id, @eventId, @webhook, @url, @body, 'pending', 0, @now, @now)
-            """, ct, ("id", id), ("eventId", eventId), ("webhook", webhook.Handle), ("url", webhook.Url.ToString()), ("body", body), ("now", now));
+    public sealed record NewDelivery(string Id, long? EventId, string Webhook, string Url, string Body);
+
+    /// Inserts deliveries in the caller's transaction: one statement for all on PostgreSQL.
+    public static async Task CreateAsync(DbSession session, IReadOnlyList<NewDelivery> batch, DateTimeOffset now, CancellationToken ct)
+    {
+        if (batch.Count == 0)
+        {
+            return;
+        }
+
+        if (session.IsPostgres)
+        {
+            await session.ExecuteAsync(
+                """
+                INSERT INTO webhook_deliveries (id, event_id, webhook, url, body, state, attempts, next_attempt_at, created_at)
+                SELECT d.id, d.event_id, d.webhook, d.url, d.body, 'pending', 0, @now, @now
+                FROM unnest(CAST(@ids AS text[]), CAST(@eventIds AS bigint[]), CAST(@webhooks AS text[]), CAST(@urls AS text[]), CAST(@bodies AS text[]))
+                     AS d(id, event_id, webhook, url, body)
+                """, ct, ("ids", batch.Select(d => d.Id).ToArray()), ("eventIds", batch.Select(d => d.EventId).ToArray()),
+                ("webhooks", batch.Select(d => d.Webhook).ToArray()), ("urls", batch.Select(d => d.Url).ToArray()),
+                ("bodies", batch.Select(d => d.Body).ToArray()), ("now", now));
+            return;
+        }
+
+        foreach (var d in batch)
+        {
+            await session.ExecuteAsync(
+                """
+                INSERT INTO webhook_deliveries (id, event_id, webhook, url, body, state, attempts, next_attempt_at, created_at)
+                VALUES (@id, @eventId, @webhook, @url, @body, 'pending', 0, @now, @now)
+                """, ct, ("id", d.Id), ("eventId", d.EventId), ("webhook", d.Webhook), ("url", d.Url), ("body", d.Body), ("now", now));
+        }
+    }
 
     /// Up to `limit` due deliveries of one webhook, leased to this process until `leaseUntil`.
     public async Task<List<DeliveryRow>> ClaimAsync(string webhook, int limit, DateTimeOffset now, DateTimeOffset leaseUntil, CancellationToken ct)

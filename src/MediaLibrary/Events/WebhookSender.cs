@@ -18,6 +18,7 @@ internal sealed class WebhookSender(
     private readonly ConcurrentDictionary<string, int> _inFlight = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _wake = new(0, 1);
     private readonly ConcurrentQueue<(string Id, int Status)> _delivered = new();
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _resumed = new(StringComparer.Ordinal);
     private HttpClient? _http;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -84,8 +85,9 @@ internal sealed class WebhookSender(
             if (status is >= 200 and < 300)
             {
                 _delivered.Enqueue((delivery.Id, status.Value));
-                if (delivery.Attempts > 1)
+                if (delivery.Attempts > 1 && _resumed.GetValueOrDefault(webhook.Handle) < now.AddSeconds(-10))
                 {
+                    _resumed[webhook.Handle] = now;
                     // A retry got through: the receiver is back. Its other waiting deliveries go now
                     // instead of each waiting out its own backoff (up to an hour).
                     await deliveries.ResumeAsync(webhook.Handle, now, CancellationToken.None);
