@@ -167,8 +167,13 @@ internal sealed class EventSequencer(
         _nextCleanup = now.AddHours(1);
         var before = now.AddDays(-options.Value.RetentionDays);
         await using var session = await database.OpenWriteAsync(ct);
+        // The newest event always stays: ids continue from it, so a client's `id.gt` never sees an id twice.
         var events = await session.ExecuteAsync(
-            "DELETE FROM events WHERE created_at < @before AND position <= (SELECT position FROM event_dispatch WHERE id = 1)", ct, ("before", before));
+            """
+            DELETE FROM events
+            WHERE created_at < @before AND position <= (SELECT position FROM event_dispatch WHERE id = 1)
+              AND position < (SELECT MAX(position) FROM events)
+            """, ct, ("before", before));
         var deliveries = await session.ExecuteAsync("DELETE FROM webhook_deliveries WHERE created_at < @before AND state <> 'pending'", ct, ("before", before));
         await session.CommitAsync(ct);
         if (events + deliveries > 0)
