@@ -31,8 +31,6 @@ internal sealed class WebhookCatalog
 
     public IReadOnlyCollection<Webhook> All => _webhooks.Values;
 
-    public Webhook? Find(string handle) => _webhooks.GetValueOrDefault(handle);
-
     public IEnumerable<Webhook> Matching(EventRow e) => Active ? _webhooks.Values.Where(w => w.Wants(e)) : [];
 
     public static WebhookCatalog Load(MediaLibraryOptions options, MediaTypeCatalog types, bool allowPrivateTargets, Func<string, string?> environment)
