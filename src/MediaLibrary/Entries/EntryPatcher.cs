@@ -52,9 +52,10 @@ internal sealed class EntryPatcher(
             return ApiErrors.Validation(shape.Errors);
         }
 
-        // Most patches change neither keys nor links: then the write is one conditional UPDATE of
-        // the row read above, in autocommit (no lock, no transaction, two round trips in all). A
-        // writer that got there first makes it miss, and the locked path below decides.
+        // Most patches make no side write and change no link: then the write is the conditional
+        // UPDATE of the row read above with its events, without a row lock (PostgreSQL: one
+        // statement in autocommit; SQLite: a short transaction). A writer that got there first
+        // makes it miss, and the locked path below decides.
         var now = EntryImporter.Now(time);
         if (request.Version is null || request.Version == current.Version)
         {

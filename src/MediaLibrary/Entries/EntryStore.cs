@@ -43,24 +43,6 @@ internal sealed class EntryStore(Database database, EventSignal events)
                 {database.Dialect.Json("@Asset")}, {database.Dialect.Json("@Metadata")}, {database.Dialect.Json("@Translations")}, @CreatedAt, @UpdatedAt)
         """;
 
-    // PostgreSQL only: the conditional UPDATE and its events in one statement, so the fast path
-    // stays one round trip in autocommit. The events are numbered in the order of `names`.
-    private readonly string _updateWithEvents =
-        """
-        WITH updated AS (
-            UPDATE media_entries
-            SET version = @Version, revoked = @Revoked, revoke_note = @RevokeNote, archived = @Archived,
-                asset = CAST(@Asset AS jsonb), metadata = CAST(@Metadata AS jsonb), translations = CAST(@Translations AS jsonb),
-                updated_at = @UpdatedAt
-            WHERE id = @Id AND version = @ExpectedVersion
-            RETURNING id
-        )
-        INSERT INTO events (name, media_id, media_type, version, actor_type, actor_name, changed, created_at)
-        SELECT e.name, updated.id, @mediaType, @Version, @actorType, @actorName, e.changed, @now
-        FROM updated, unnest(CAST(@names AS text[]), CAST(@changed AS text[])) WITH ORDINALITY AS e(name, changed, ordinal)
-        ORDER BY e.ordinal
-        """;
-
     private readonly string _conditionalUpdate =
         $"""
         UPDATE media_entries
@@ -70,7 +52,18 @@ internal sealed class EntryStore(Database database, EventSignal events)
         WHERE id = @Id AND version = @ExpectedVersion
         """;
 
-    /// One entry; `withReferenceCounts: false` where nobody shows the usage counts (saves two subqueries).
+    // PostgreSQL only: the same conditional UPDATE and its events in one statement, so the fast
+    // path stays one round trip in autocommit. The events keep the order of `names`.
+    private string UpdateWithEvents => field ??=
+        $"""
+        WITH updated AS ({_conditionalUpdate} RETURNING id)
+        INSERT INTO events (name, media_id, media_type, version, actor_type, actor_name, changed, created_at)
+        SELECT e.name, updated.id, @mediaType, @Version, @actorType, @actorName, e.changed, @now
+        FROM updated, unnest(CAST(@names AS text[]), CAST(@changed AS text[])) WITH ORDINALITY AS e(name, changed, ordinal)
+        ORDER BY e.ordinal
+        """;
+
+    /// One entry; `withReferenceCounts: false` where nobody shows the reference counts (saves two subqueries).
     public async Task<EntryRow?> GetAsync(string id, CancellationToken ct, bool withReferenceCounts = true)
     {
         await using var session = await database.OpenSessionAsync(cancellationToken: ct);
@@ -146,11 +139,12 @@ internal sealed class EntryStore(Database database, EventSignal events)
         if (database.Dialect.IsPostgres)
         {
             await using var session = await database.OpenSessionAsync(cancellationToken: ct);
-            var written = await session.ExecuteAsync(_updateWithEvents, ct,
+            // One actor per request: every event of it carries the same.
+            var written = await session.ExecuteAsync(UpdateWithEvents, ct,
             [
                 .. UpdateParameters(row, expectedVersion),
                 ("names", changes.Select(e => e.Name).ToArray()),
-                ("changed", changes.Select(e => EventLog.Parameters(e, now)[7].Value as string).ToArray()),
+                ("changed", changes.Select(EventLog.Changed).ToArray()),
                 ("actorType", changes[0].Actor.Type), ("actorName", changes[0].Actor.Name), ("mediaType", row.MediaType), ("now", now),
             ]);
             if (written > 0)

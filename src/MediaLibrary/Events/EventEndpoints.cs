@@ -62,8 +62,7 @@ internal static class EventEndpoints
         await using var session = await database.OpenSessionAsync(cancellationToken: ct);
         var rows = await session.QueryAsync<EventRow>(
             $"""
-            SELECT seq, position, name, media_id, document_id, media_type, version, actor_type, actor_name, changed, created_at
-            FROM events
+            {EventRow.Select}
             WHERE position > @after AND (@anyName = 1 OR {database.Dialect.InList("name", "@names")}) AND (CAST(@mediaId AS TEXT) IS NULL OR media_id = @mediaId)
             ORDER BY position LIMIT @limit
             """, ct, ("after", afterId), ("anyName", names.Length == 0 ? 1 : 0), ("names", names), ("mediaId", mediaId), ("limit", count));

@@ -30,12 +30,15 @@ internal static class EventLog
         }
     }
 
-    public static (string Name, object? Value)[] Parameters(NewEvent e, DateTimeOffset at) =>
+    private static (string Name, object? Value)[] Parameters(NewEvent e, DateTimeOffset at) =>
     [
         ("name", e.Name), ("mediaId", e.MediaId), ("documentId", e.DocumentId), ("mediaType", e.MediaType), ("version", e.Version),
-        ("actorType", e.Actor.Type), ("actorName", e.Actor.Name),
-        ("changed", e.ChangedProperties is { Count: > 0 } changed ? JsonSerializer.Serialize(changed) : null), ("createdAt", at),
+        ("actorType", e.Actor.Type), ("actorName", e.Actor.Name), ("changed", Changed(e)), ("createdAt", at),
     ];
+
+    /// The `changed` column: the metadata properties an update changed, as a JSON array (null when none).
+    public static string? Changed(NewEvent e) =>
+        e.ChangedProperties is { Count: > 0 } changed ? JsonSerializer.Serialize(changed) : null;
 }
 
 /// Tells this process's sequencer that events were committed, so they reach the feed and the

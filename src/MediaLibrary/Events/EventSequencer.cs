@@ -38,8 +38,6 @@ internal sealed class EventSequencer(
         WHERE events.seq = numbered.seq
         """;
 
-    private const string SelectEvent = "SELECT seq, position, name, media_id, document_id, media_type, version, actor_type, actor_name, changed, created_at FROM events";
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var poll = TimeSpan.FromMilliseconds(Math.Max(10, options.Value.SequencerPollMilliseconds));
@@ -133,7 +131,7 @@ internal sealed class EventSequencer(
         }
 
         var events = await session.QueryAsync<EventRow>(
-            $"{SelectEvent} WHERE position > @cursor ORDER BY position LIMIT @limit", ct, ("cursor", cursor), ("limit", Batch));
+            $"{EventRow.Select} WHERE position > @cursor ORDER BY position LIMIT @limit", ct, ("cursor", cursor), ("limit", Batch));
         if (events.Count == 0)
         {
             return 0;
@@ -186,6 +184,8 @@ internal sealed class EventSequencer(
 /// A stored event, as the feed and the webhooks show it.
 internal sealed class EventRow
 {
+    public const string Select = "SELECT seq, position, name, media_id, document_id, media_type, version, actor_type, actor_name, changed, created_at FROM events";
+
     public long Seq { get; set; }
     public long Position { get; set; }
     public string Name { get; set; } = "";

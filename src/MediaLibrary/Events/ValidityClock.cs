@@ -20,6 +20,8 @@ internal sealed class ValidityClock(
         RETURNING entry_id, at
         """;
 
+    private readonly string _entries = $"SELECT {EntryRow.Columns} FROM media_entries WHERE {database.Dialect.InList("id", "@ids")}";
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(Math.Clamp(options.Value.ClockSeconds, 0.05, 10)), time);
@@ -61,11 +63,13 @@ internal sealed class ValidityClock(
         {
             var passed = await session.QueryAsync<PassedBoundary>(_claim, ct, ("now", now));
             claimed = passed.Count;
+            var entries = claimed == 0
+                ? []
+                : (await session.QueryAsync(_entries, EntryRow.Read, ct, ("ids", passed.Select(b => b.EntryId).Distinct().ToArray())))
+                    .ToDictionary(r => r.Id, StringComparer.Ordinal);
             foreach (var boundary in passed.OrderBy(b => b.At))
             {
-                var row = await session.QueryFirstOrDefaultAsync(
-                    $"SELECT {EntryRow.Columns} FROM media_entries WHERE id = @id", EntryRow.Read, ct, ("id", boundary.EntryId));
-                if (row is null)
+                if (!entries.TryGetValue(boundary.EntryId, out var row))
                 {
                     continue;
                 }

@@ -105,7 +105,7 @@ public sealed class Database : IDisposable
 
     /// Npgsql settings this service wants unless the operator's connection string says otherwise:
     /// - No reset on close: a pooled connection keeps its prepared statements (see
-    ///   <see cref="PreparedSession"/>) and skips a `DISCARD ALL` on every reuse; nothing here leaves
+    ///   <see cref="DbSession"/>) and skips a `DISCARD ALL` on every reuse; nothing here leaves
     ///   session state behind (the migration lock is released explicitly, open transactions are
     ///   rolled back on close). Npgsql's automatic preparation is deliberately not used: it
     ///   corrupts a connection after a failed statement is rolled back (npgsql/npgsql#6391),

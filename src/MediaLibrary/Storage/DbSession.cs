@@ -9,7 +9,7 @@ using Npgsql;
 
 namespace MediaLibrary.Storage;
 
-/// The one way the entry code runs SQL: statements with `(name, value)` parameters, rows read
+/// The one way entries, references, documents and events run SQL: statements with `(name, value)` parameters, rows read
 /// by a reader function (or Dapper's row parser for small types), in autocommit or in a write
 /// transaction (<see cref="Database.OpenWriteAsync"/>).
 ///
@@ -27,21 +27,12 @@ public sealed class DbSession : IAsyncDisposable
     private readonly SqliteSessionPool? _pool;
     private readonly bool _preparePostgres;
     private DbTransaction? _transaction;
-    private readonly bool _borrowed;
     private bool _broken;
 
     internal DbSession(NpgsqlConnection connection, bool prepare)
     {
         _connection = connection;
         _preparePostgres = prepare;
-    }
-
-    /// Statements on a connection and transaction someone else owns (the document import's).
-    internal DbSession(DbConnection connection, DbTransaction transaction)
-    {
-        _connection = connection;
-        _transaction = transaction;
-        _borrowed = true;
     }
 
     internal DbSession(SqliteConnection connection, SqliteSessionPool pool)
@@ -222,11 +213,6 @@ public sealed class DbSession : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (_borrowed)
-        {
-            return;
-        }
-
         if (_transaction is not null)
         {
             try
