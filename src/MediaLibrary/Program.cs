@@ -6,6 +6,7 @@ using MediaLibrary.Documents;
 using MediaLibrary.Entries;
 using MediaLibrary.Events;
 using MediaLibrary.Hosting;
+using MediaLibrary.Imports;
 using MediaLibrary.MediaTypes;
 using MediaLibrary.References;
 using MediaLibrary.Storage;
@@ -29,6 +30,7 @@ try
     builder.AddDocuments();
     builder.AddReferences();
     builder.AddEvents();
+    builder.AddImports();
 
     var app = builder.Build();
     app.UseApi();
@@ -39,7 +41,8 @@ try
         .MapEntries()
         .MapDocuments()
         .MapIncomingReferences()
-        .MapEvents();
+        .MapEvents()
+        .MapImports();
 
     return await app.RunMediaLibraryAsync(cli);
 }

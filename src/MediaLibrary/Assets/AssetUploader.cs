@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.Security.Cryptography;
 using MediaLibrary.Api;
 using MediaLibrary.Hosting;
 using Microsoft.AspNetCore.Http.Features;
@@ -41,95 +39,37 @@ internal sealed class AssetUploader(
         var spool = Path.Combine(spoolDirectory, Guid.NewGuid().ToString("N") + ".upload");
         try
         {
-            var (size, sha256, head) = await SpoolAsync(context.Request.Body, spool, limit, ct);
-            if (size > limit)
+            var spooled = await SpooledAsset.CopyAsync(context.Request.Body, spool, limit, ct);
+            if (spooled.Size > limit)
             {
                 return TooLarge(context, limit);
             }
 
-            if (size == 0)
+            if (spooled.Size == 0)
             {
                 return Invalid("EmptyFile", "The request body is empty: send the file's bytes as the body.");
             }
 
-            var type = TypeSniffer.Detect(head);
-            var allowed = options.Value.Upload.AllowedTypes.Split(',', StringSplitOptions.TrimEntries);
-            if (type is null || !allowed.Contains(type.MimeType))
+            var inspection = SpooledAsset.Inspect(spool, spooled, options.Value.Upload.AllowedTypes);
+            if (!inspection.Ok)
             {
-                return ApiErrors.Result(StatusCodes.Status415UnsupportedMediaType, new
-                {
-                    name = "UnsupportedMediaType",
-                    message = type is null
-                        ? "The file's type is not recognised from its content."
-                        : $"Files of type {type.MimeType} are not accepted here (allowed: {string.Join(", ", allowed)}).",
-                });
+                return ApiErrors.Result(inspection.Status, new { name = inspection.Name, message = inspection.Problem });
             }
 
-            if (FileIntegrity.Problem(spool, type) is { } damage)
-            {
-                return Invalid("InvalidFile", damage);
-            }
-
-            var probe = MediaProbe.Probe(spool, type);
-            if (type.Kind == AssetKind.Image && (probe.Width is null || probe.Height is null))
-            {
-                return Invalid("InvalidFile", $"The {type.MimeType} file declares no width and height: it is damaged or not an image.");
-            }
-
-            var key = $"{time.GetUtcNow():yyyy'/'MM'/'dd}/{Guid.NewGuid()}.{type.Extension}";
+            var (type, probe) = (inspection.Type!, inspection.Probe!);
+            var key = SpooledAsset.NewKey(time, type);
             await store.PutFileAsync(key, spool, type.MimeType, ct);
             logger.LogInformation("Stored upload {Key} ({MimeType}, {Size} bytes, sha256 {Sha256}) in {Store}",
-                key, type.MimeType, size, sha256, store.Name);
+                key, type.MimeType, spooled.Size, spooled.Sha256, store.Name);
 
             var url = urls.For(key);
             return TypedResults.Created(url, new AssetUploadResponse(
-                key, url, size, probe.Width, probe.Height, probe.Duration, type.MimeType, name, sha256, probe.Extracted));
+                key, url, spooled.Size, probe.Width, probe.Height, probe.Duration, type.MimeType, name, spooled.Sha256, probe.Extracted));
         }
         finally
         {
             File.Delete(spool);
         }
-    }
-
-    private static async Task<(long Size, string Sha256, byte[] Head)> SpoolAsync(Stream body, string spool, long limit, CancellationToken ct)
-    {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var buffer = ArrayPool<byte>.Shared.Rent(128 * 1024);
-        var head = new byte[TypeSniffer.HeaderBytes];
-        var headLength = 0;
-        long size = 0;
-        try
-        {
-            await using var file = new FileStream(spool, new FileStreamOptions
-            {
-                Mode = FileMode.CreateNew, Access = FileAccess.Write, Options = FileOptions.Asynchronous | FileOptions.SequentialScan, BufferSize = 0,
-            });
-            int read;
-            while ((read = await body.ReadAsync(buffer, ct)) > 0)
-            {
-                size += read;
-                if (size > limit)
-                {
-                    return (size, "", []);
-                }
-
-                if (headLength < head.Length)
-                {
-                    var take = Math.Min(read, head.Length - headLength);
-                    buffer.AsSpan(0, take).CopyTo(head.AsSpan(headLength));
-                    headLength += take;
-                }
-
-                hash.AppendData(buffer, 0, read);
-                await file.WriteAsync(buffer.AsMemory(0, read), ct);
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-
-        return (size, Convert.ToHexStringLower(hash.GetHashAndReset()), head[..headLength]);
     }
 
     private static string? CleanFilename(string? filename)

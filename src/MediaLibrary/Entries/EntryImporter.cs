@@ -95,7 +95,7 @@ internal sealed partial class EntryImporter(EntryStore store, MediaTypeCatalog t
         var now = Now(time);
         var row = new EntryRow
         {
-            Id = id ?? RandomNumberGenerator.GetString(IdAlphabet, 12),
+            Id = id ?? NewId(),
             Version = 1,
             MediaType = type.Handle,
             SystemName = systemName,
@@ -181,6 +181,9 @@ internal sealed partial class EntryImporter(EntryStore store, MediaTypeCatalog t
 
         return result;
     }
+
+    /// A new entry id: 12 random characters of the URL-safe alphabet.
+    internal static string NewId() => RandomNumberGenerator.GetString(IdAlphabet, 12);
 
     internal static DateTimeOffset Now(TimeProvider time)
     {

@@ -22,6 +22,9 @@ public enum InsertOutcome
     Inserted,
     DuplicateId,
     DuplicateExternalId,
+
+    /// The caller's write beside the entry declined (an import item that is not its own any more): nothing was written.
+    Abandoned,
 }
 
 /// Reads and writes media_entries and their key history with plain SQL, all through <see cref="DbSession"/>.
@@ -85,8 +88,11 @@ internal sealed class EntryStore(Database database, EventSignal events)
             : await session.QueryAsync(SelectByExternalIdAndSystem, EntryRow.Read, ct, ("externalId", externalId), ("systemName", systemName));
     }
 
+    /// Inserts the entry with its keys, links, boundaries and event; `alongside` writes in the same
+    /// transaction and may decline (false), and then nothing is written.
     public async Task<InsertOutcome> InsertAsync(
-        EntryRow row, IEnumerable<StoredKey> keys, NewEvent created, IReadOnlyList<DateTimeOffset> boundaries, CancellationToken ct)
+        EntryRow row, IEnumerable<StoredKey> keys, NewEvent created, IReadOnlyList<DateTimeOffset> boundaries, CancellationToken ct,
+        Func<DbSession, Task<bool>>? alongside = null)
     {
         await using var session = await database.OpenWriteAsync(ct);
         try
@@ -105,6 +111,11 @@ internal sealed class EntryStore(Database database, EventSignal events)
             }
 
             await EventLog.AppendAsync(session, [created], row.CreatedAt, ct);
+            if (alongside is not null && !await alongside(session))
+            {
+                return InsertOutcome.Abandoned;
+            }
+
             await session.CommitAsync(ct);
             events.Written();
             return InsertOutcome.Inserted;

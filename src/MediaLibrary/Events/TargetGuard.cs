@@ -61,20 +61,22 @@ internal static class TargetGuard
         };
     }
 
-    /// A handler whose every connection goes to a checked address of the request's host.
-    public static SocketsHttpHandler Handler(bool allowPrivateTargets) => new()
+    /// A handler whose every connection goes to an address of the request's host that `policy` allows.
+    public static SocketsHttpHandler Handler(TargetPolicy policy) => new()
     {
         AllowAutoRedirect = false,
+        // A proxy from the environment would receive the connection instead of the checked address.
+        UseProxy = false,
         PooledConnectionLifetime = TimeSpan.FromMinutes(2),
         ConnectTimeout = TimeSpan.FromSeconds(10),
         ConnectCallback = async (context, ct) =>
         {
             var host = context.DnsEndPoint.Host.Trim('[', ']');
             var addresses = IPAddress.TryParse(host, out var literal) ? [literal] : await Dns.GetHostAddressesAsync(host, ct);
-            var allowed = allowPrivateTargets ? addresses : addresses.Where(a => Refusal(a) is null).ToArray();
+            var allowed = addresses.Where(a => policy.Refusal(a) is null).ToArray();
             if (allowed.Length == 0)
             {
-                var reason = addresses.Length == 0 ? "resolves to no address" : $"resolves to {Refusal(addresses[0])} ({addresses[0]})";
+                var reason = addresses.Length == 0 ? "resolves to no address" : $"resolves to {policy.Refusal(addresses[0])} ({addresses[0]})";
                 throw new TargetRefusedException($"Refused: {host} {reason}.");
             }
 
@@ -91,6 +93,48 @@ internal static class TargetGuard
             }
         },
     };
+}
+
+/// Which addresses outgoing requests may reach: public ones, and private ones when all are allowed
+/// (tests, closed networks) or when they lie in one of the listed networks (an archive server on
+/// the newsroom's own network, say).
+internal sealed record TargetPolicy(bool AllowPrivate, IReadOnlyList<IPNetwork> AllowedNetworks)
+{
+    public static TargetPolicy Public { get; } = new(false, []);
+
+    public string? Refusal(IPAddress address)
+    {
+        if (AllowPrivate)
+        {
+            return null;
+        }
+
+        var plain = address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
+        return AllowedNetworks.Any(n => n.Contains(plain)) ? null : TargetGuard.Refusal(address);
+    }
+
+    /// `10.20.0.0/16, 192.168.7.12`: networks or single addresses, comma-separated.
+    public static TargetPolicy Parse(bool allowPrivate, string? networks, string setting)
+    {
+        var list = new List<IPNetwork>();
+        foreach (var item in (networks ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (IPNetwork.TryParse(item, out var network))
+            {
+                list.Add(network);
+            }
+            else if (IPAddress.TryParse(item, out var single))
+            {
+                list.Add(new IPNetwork(single, single.AddressFamily == AddressFamily.InterNetwork ? 32 : 128));
+            }
+            else
+            {
+                throw new Hosting.StartupException($"{setting}: '{item}' is neither an address nor a network like 10.20.0.0/16.");
+            }
+        }
+
+        return new TargetPolicy(allowPrivate, list);
+    }
 }
 
 /// The target was refused before any connection was opened.

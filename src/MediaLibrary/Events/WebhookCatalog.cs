@@ -73,6 +73,11 @@ internal sealed class WebhookCatalog
             throw new StartupException($"{where} needs a \"handle\".");
         }
 
+        if (handle == Imports.ImportJobs.WebhookChannel)
+        {
+            throw new StartupException($"{where}: the handle '{handle}' is reserved for the callbacks of import jobs.");
+        }
+
         if (!Uri.TryCreate(Text(node["url"]), UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
         {
             throw new StartupException($"{where} needs a \"url\": an absolute http or https URL.");

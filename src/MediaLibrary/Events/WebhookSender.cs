@@ -10,32 +10,58 @@ namespace MediaLibrary.Events;
 /// Successes are recorded in batches (one UPDATE for all that finished since the last pass): a
 /// process that dies before recording one sends it again after the lease, with the same id.
 internal sealed class WebhookSender(
-    WebhookDeliveries deliveries, WebhookCatalog webhooks, TimeProvider time, IOptions<WebhookOptions> options, ILogger<WebhookSender> logger)
+    WebhookDeliveries deliveries, WebhookCatalog webhooks, IEnumerable<DeliveryChannel> otherChannels, TimeProvider time,
+    IOptions<WebhookOptions> options, ILogger<WebhookSender> logger)
     : BackgroundService
 {
+    /// How often an on-demand channel is looked at when nobody said it has work.
+    private static readonly TimeSpan OnDemandPoll = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(200);
     private static readonly TimeSpan Gather = TimeSpan.FromMilliseconds(10);
     private readonly ConcurrentDictionary<string, int> _inFlight = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _wake = new(0, 1);
     private readonly ConcurrentQueue<(string Id, int Status)> _delivered = new();
     private readonly ConcurrentDictionary<string, DateTimeOffset> _resumed = new(StringComparer.Ordinal);
-    private HttpClient? _http;
+    private readonly ConcurrentDictionary<string, bool> _due = new(StringComparer.Ordinal);
+    private readonly Dictionary<TargetPolicy, HttpClient> _clients = [];
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (!webhooks.Active || webhooks.All.All(w => !w.Active))
+        var webhookPolicy = new TargetPolicy(options.Value.AllowPrivateTargets, []);
+        var channels = webhooks.Active
+            ? webhooks.All.Where(w => w.Active).Select(w => new DeliveryChannel(w, webhookPolicy, OnDemand: false)).ToList()
+            : [];
+        channels.AddRange(otherChannels);
+        if (channels.Count == 0)
         {
             return;
         }
 
-        using var http = new HttpClient(TargetGuard.Handler(options.Value.AllowPrivateTargets)) { Timeout = Timeout.InfiniteTimeSpan };
-        _http = http;
+        foreach (var policy in channels.Select(c => c.Policy).Distinct())
+        {
+            _clients[policy] = new HttpClient(TargetGuard.Handler(policy)) { Timeout = Timeout.InfiniteTimeSpan };
+        }
+
         var slots = Math.Max(1, options.Value.ConcurrencyPerWebhook);
+        var nextOnDemand = DateTimeOffset.MinValue;
         while (!stoppingToken.IsCancellationRequested)
         {
             await RecordDeliveredAsync(stoppingToken);
-            foreach (var webhook in webhooks.All.Where(w => w.Active))
+            var pollOnDemand = time.GetUtcNow() >= nextOnDemand;
+            if (pollOnDemand)
             {
+                nextOnDemand = time.GetUtcNow() + OnDemandPoll;
+            }
+
+            foreach (var channel in channels)
+            {
+                var webhook = channel.Webhook;
+                // On-demand channels (import-job callbacks, rare) are not worth a claim on every pass.
+                if (channel.OnDemand && !_due.TryRemove(webhook.Handle, out _) && !pollOnDemand)
+                {
+                    continue;
+                }
+
                 // Claim in batches: a claim is a write transaction, not worth one per delivery.
                 var busy = _inFlight.GetValueOrDefault(webhook.Handle);
                 var free = slots - busy;
@@ -52,7 +78,7 @@ internal sealed class WebhookSender(
                     foreach (var delivery in await deliveries.ClaimAsync(webhook.Handle, free, now, lease, stoppingToken))
                     {
                         _inFlight.AddOrUpdate(webhook.Handle, 1, (_, n) => n + 1);
-                        _ = SendAsync(webhook, delivery, stoppingToken);
+                        _ = SendAsync(channel, delivery, stoppingToken);
                     }
                 }
                 catch (Exception e) when (!stoppingToken.IsCancellationRequested)
@@ -76,11 +102,12 @@ internal sealed class WebhookSender(
         }
     }
 
-    private async Task SendAsync(Webhook webhook, DeliveryRow delivery, CancellationToken stoppingToken)
+    private async Task SendAsync(DeliveryChannel channel, DeliveryRow delivery, CancellationToken stoppingToken)
     {
+        var webhook = channel.Webhook;
         try
         {
-            var (status, error) = await PostAsync(webhook, delivery, stoppingToken);
+            var (status, error) = await PostAsync(channel, delivery, stoppingToken);
             var now = time.GetUtcNow();
             if (status is >= 200 and < 300)
             {
@@ -110,8 +137,15 @@ internal sealed class WebhookSender(
         finally
         {
             _inFlight.AddOrUpdate(webhook.Handle, 0, (_, n) => n - 1);
-            Wake();
+            Wake(webhook.Handle);
         }
+    }
+
+    /// Deliveries of this channel are waiting (or one of its sends finished): look at it on the next pass.
+    public void Wake(string channel)
+    {
+        _due[channel] = true;
+        Wake();
     }
 
     /// New deliveries are waiting (the sequencer calls this), or a send has finished.
@@ -148,8 +182,9 @@ internal sealed class WebhookSender(
         }
     }
 
-    private async Task<(int? Status, string Error)> PostAsync(Webhook webhook, DeliveryRow delivery, CancellationToken stoppingToken)
+    private async Task<(int? Status, string Error)> PostAsync(DeliveryChannel channel, DeliveryRow delivery, CancellationToken stoppingToken)
     {
+        var webhook = channel.Webhook;
         var body = Encoding.UTF8.GetBytes(delivery.Body);
         using var request = new HttpRequestMessage(HttpMethod.Post, delivery.Url) { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
@@ -164,7 +199,7 @@ internal sealed class WebhookSender(
         timeout.CancelAfter(TimeSpan.FromSeconds(options.Value.TimeoutSeconds));
         try
         {
-            using var response = await _http!.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            using var response = await _clients[channel.Policy].SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
             return ((int)response.StatusCode, $"answered {(int)response.StatusCode}");
         }
         catch (TargetRefusedException e)
@@ -192,7 +227,17 @@ internal sealed class WebhookSender(
 
     public override void Dispose()
     {
+        foreach (var client in _clients.Values)
+        {
+            client.Dispose();
+        }
+
         _wake.Dispose();
         base.Dispose();
     }
 }
+
+/// Where deliveries of one `webhook` handle go: a configured webhook, or another sender of signed
+/// callbacks (import jobs) that uses the same table. `OnDemand` channels are claimed when woken
+/// for them, and otherwise every few seconds.
+internal sealed record DeliveryChannel(Webhook Webhook, TargetPolicy Policy, bool OnDemand);
