@@ -10,7 +10,8 @@ public sealed class ImportOptions
     /// an archive server inside the newsroom's network.
     public string? AllowedNetworks { get; set; }
 
-    /// Items fetched at the same time by one process.
+    /// Items fetched at the same time by one process; 0 leaves the work to other processes (this
+    /// one still accepts jobs and answers their status).
     public int Concurrency { get; set; } = 4;
 
     /// Items fetched at the same time from one source host by one process.

@@ -35,7 +35,13 @@ internal sealed class ImportWorker(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var concurrency = Math.Max(1, options.Value.Concurrency);
+        var concurrency = options.Value.Concurrency;
+        if (concurrency <= 0)
+        {
+            logger.LogInformation("Imports: this process works on no import items (MediaLibrary:Imports:Concurrency is {Concurrency})", concurrency);
+            return;
+        }
+
         var perHost = Math.Max(1, options.Value.ConcurrencyPerHost);
         while (!stoppingToken.IsCancellationRequested)
         {
