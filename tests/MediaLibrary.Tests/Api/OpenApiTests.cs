@@ -36,7 +36,7 @@ public sealed class OpenApiTests(TestApp app) : IClassFixture<TestApp>
             }
         }
 
-        Assert.Equal(4, writes);
+        Assert.Equal(7, writes);
     }
 
     [Fact]

@@ -18,9 +18,10 @@ namespace MediaLibrary.Tests.Reliability.Fuzzing;
 /// nesting, length and Unicode. For every request: never a 5xx, the envelope on every error,
 /// and a rejected request changes nothing stored (rows and blob files). CsCheck prints the seed
 /// of a failing case; `CsCheck_Seed=<seed>` replays it. MEDIALIBRARY_FUZZ_ITERATIONS sets the count.
-public sealed class FuzzTests(TestApp app, ITestOutputHelper output) : IClassFixture<TestApp>
+public sealed class FuzzTests(FuzzApp app, ITestOutputHelper output) : IClassFixture<FuzzApp>
 {
-    private static readonly string[] Tables = ["media_entries", "media_entry_keys", "documents", "publications", "document_references", "media_references", "validity_boundaries", "webhook_deliveries"];
+    private static readonly string[] Tables =
+        ["media_entries", "media_entry_keys", "documents", "publications", "document_references", "media_references", "validity_boundaries", "webhook_deliveries"];
 
     private static int Iterations =>
         int.TryParse(Environment.GetEnvironmentVariable("MEDIALIBRARY_FUZZ_ITERATIONS"), CultureInfo.InvariantCulture, out var n) ? n : 20_000;
@@ -126,6 +127,10 @@ public sealed class FuzzTests(TestApp app, ITestOutputHelper output) : IClassFix
             parts.Add($"{table}:" + string.Join("|", rows.Select(r => string.Join(",", ((IDictionary<string, object>)r).Values))));
         }
 
+        // Import jobs only grow (each accepted one adds a job and its items): counted, not listed.
+        parts.Add("imports:" + await connection.QueryFirstAsync<string>(
+            "SELECT (SELECT COUNT(*) FROM import_jobs) || '/' || (SELECT COUNT(*) FROM import_items) || '/' || COALESCE((SELECT MAX(id) FROM import_jobs), '')"));
+
         // Events without their feed id: the sequencer numbers them in the background.
         var events = await connection.QueryAsync<string>("SELECT seq || ':' || name || ':' || COALESCE(media_id, '') FROM events ORDER BY seq");
         parts.Add("events:" + string.Join("|", events));
@@ -152,6 +157,19 @@ public sealed class FuzzTests(TestApp app, ITestOutputHelper output) : IClassFix
         }))).JsonAsync();
         var documentId = documents.GetProperty("results")[0].GetProperty("id").GetInt64();
         var key = asset["key"]!.GetValue<string>();
-        return new FuzzContext(entryId, otherId, documentId, From(asset), key, SampleFiles.Jpeg(32, 24));
+        var job = await (await client.PostAsync("/api/2026-03/import/images", ApiCalls.Json(
+            """{"systemName": "fuzz-seed", "images": [{"url": "http://archive.example.com/1.jpg", "id": "1", "fileName": "1.jpg", "metadata": {"title": "t"}}]}"""))).JsonAsync();
+        return new FuzzContext(entryId, otherId, documentId, From(asset), key, SampleFiles.Jpeg(32, 24), job.GetProperty("id").GetString()!);
+    }
+}
+
+/// The service as the fuzzer uses it: import jobs are accepted but not worked on, so nothing
+/// changes stored rows in the background between two requests.
+public sealed class FuzzApp : TestApp
+{
+    public override Task InitializeAsync()
+    {
+        Overrides["MediaLibrary:Imports:Concurrency"] = "0";
+        return base.InitializeAsync();
     }
 }

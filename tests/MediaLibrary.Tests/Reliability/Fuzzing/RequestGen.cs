@@ -4,13 +4,13 @@ using static MediaLibrary.Tests.Reliability.Fuzzing.FuzzJson;
 namespace MediaLibrary.Tests.Reliability.Fuzzing;
 
 /// The library as the fuzzer found it: ids and an uploaded asset that valid requests refer to.
-public sealed record FuzzContext(string EntryId, string OtherId, long DocumentId, FuzzJson Asset, string ServeKey, byte[] Upload);
+public sealed record FuzzContext(string EntryId, string OtherId, long DocumentId, FuzzJson Asset, string ServeKey, byte[] Upload, string ImportJobId);
 
 /// Valid requests for every endpoint, then 0–3 mutations each (CsCheck generators, so a run is
 /// reproduced from the seed CsCheck prints on failure).
 public static class RequestGen
 {
-    private const int Templates = 15;
+    private const int Templates = 17;
 
     public static Gen<FuzzRequest> For(FuzzContext context)
     {
@@ -63,6 +63,8 @@ public static class RequestGen
         },
         12 => Get("serve-image", version, ["mediaLibrary", "serve-image", .. c.ServeKey.Split('/')]),
         13 => new FuzzRequest { Template = "serve-image HEAD", Method = HttpMethod.Head, Version = version, Segments = ["mediaLibrary", "serve-image", .. c.ServeKey.Split('/')], ContentType = null },
+        15 => ImportByUrl(version, choice),
+        16 => Get("import status", version, ["import", (choice % 3) switch { 0 => "images", 1 => "videos", _ => "files" }, "status"], ("id", c.ImportJobId)),
         _ => new FuzzRequest { Template = "patch (2026-03)", Method = HttpMethod.Patch, Version = "2026-03", Segments = ["mediaLibrary", c.OtherId], Json = PatchBody(c, choice + 1) },
     };
 
@@ -89,6 +91,17 @@ public static class RequestGen
         var first = operations[choice % operations.Length];
         var patches = choice % 5 == 0 ? A(first, operations[(choice / 5) % operations.Length].Clone()) : A(first);
         return choice % 4 == 0 ? O(("version", Num(1 + (choice % 3))), ("patches", patches)) : O(("patches", patches));
+    }
+
+    private static FuzzRequest ImportByUrl(string version, int choice)
+    {
+        var item = O(("url", Str($"http://archive.example.com/p/{choice}.jpg")), ("id", Str($"url-{choice % 20}")), ("fileName", Str("p.jpg")),
+            ("metadata", O(("title", Str("Fuzzed")))), ("mediaType", Str("image")));
+        return new FuzzRequest
+        {
+            Template = "import by url", Method = HttpMethod.Post, Version = version, Segments = ["import", "images"],
+            Json = O(("systemName", Str("fuzz-url")), ("webhook", Str("https://hooks.example.com/done")), ("context", O(("batch", Num(choice)))), ("images", A(item))),
+        };
     }
 
     private static FuzzRequest ImportMedia(FuzzContext c, string version, int choice)
