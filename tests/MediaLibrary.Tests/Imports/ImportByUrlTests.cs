@@ -231,6 +231,45 @@ public sealed class ImportByUrlTests(ImportApp app) : IClassFixture<ImportApp>
         Assert.Equal(app.Source.Url("/moved/old.png"), status.GetProperty("images")[0].GetProperty("image").GetProperty("originalUrl").GetString());
     }
 
+    [Fact]
+    public async Task At_most_two_items_are_fetched_from_one_host_at_a_time()
+    {
+        var client = await app.ReaderWriterAsync();
+        var system = Unique("polite");
+        var png = SampleFiles.Png(4, 4);
+        for (var i = 0; i < 12; i++)
+        {
+            app.Source.Serve($"/polite/{system}/{i}.png", png, delay: TimeSpan.FromMilliseconds(150));
+        }
+
+        app.Source.ResetMaxInFlight();
+        var status = await client.ImportAndWaitAsync("images", system, Enumerable.Range(0, 12).Select(i => Item(app.Source.Url($"/polite/{system}/{i}.png"), $"p{i}")));
+
+        Assert.Equal(12, status.GetProperty("images").EnumerateArray().Count(i => i.GetProperty("state").GetString() == "success"));
+        Assert.Equal(2, app.Source.MaxInFlight);
+    }
+
+    [Fact]
+    public async Task A_completion_webhook_that_fails_is_retried_with_the_same_delivery_id_and_body()
+    {
+        var client = await app.ReaderWriterAsync();
+        app.Source.Serve("/retry/x.png", SampleFiles.Png(3, 3));
+        var attempts = 0;
+        app.Receiver.Answer = r => Body(r).TryGetProperty("context", out var c) && c.ValueKind == JsonValueKind.Object && c.TryGetProperty("retry", out _) &&
+            Interlocked.Increment(ref attempts) == 1 ? 503 : 200;
+        var jobId = await client.StartAsync("images", Unique("retry"), [Item(app.Source.Url("/retry/x.png"), "r")],
+            new JsonObject { ["webhook"] = app.Receiver.Url("/retry-done").ToString(), ["context"] = new JsonObject { ["retry"] = true } });
+        await client.FinishedAsync("images", jobId);
+
+        await app.Receiver.WaitForAsync(r => r.Count(x => Body(x).TryGetProperty("id", out var id) && id.GetString() == jobId) >= 2, TimeSpan.FromSeconds(30));
+        var calls = app.Receiver.Requests.Where(x => Body(x).TryGetProperty("id", out var id) && id.GetString() == jobId).ToList();
+
+        Assert.Equal(2, calls.Count);
+        Assert.Equal(calls[0].DeliveryId, calls[1].DeliveryId);
+        Assert.Equal(calls[0].Body, calls[1].Body);
+        Assert.Equal(calls[0].Signature, calls[1].Signature);
+    }
+
     public static TheoryData<string, string, string> BadBodies => new()
     {
         { """{"images": [{"url": "http://x/", "id": "1", "fileName": "a", "metadata": {}}]}""", "systemName", "is required" },

@@ -23,6 +23,13 @@ public sealed class SourceServer : IAsyncDisposable
 
     public ConcurrentDictionary<string, int> Hits { get; } = new(StringComparer.Ordinal);
 
+    private int _inFlight;
+
+    /// The most requests this server has had in progress at once.
+    public int MaxInFlight { get; private set; }
+
+    public void ResetMaxInFlight() => MaxInFlight = 0;
+
     /// Every path not set up answers this (null: 404).
     public Func<string, Answer?> Fallback { get; set; } = _ => null;
 
@@ -50,39 +57,57 @@ public sealed class SourceServer : IAsyncDisposable
         {
             var path = context.Request.Path.Value!;
             server.Hits.AddOrUpdate(path, 1, (_, n) => n + 1);
-            var answer = server._routes.TryGetValue(path, out var route) ? route() : server.Fallback(path);
-            if (answer is null)
+            var inFlight = Interlocked.Increment(ref server._inFlight);
+            lock (server._routes)
             {
-                context.Response.StatusCode = 404;
-                return;
+                server.MaxInFlight = Math.Max(server.MaxInFlight, inFlight);
             }
 
-            if (answer.Delay > TimeSpan.Zero)
+            try
             {
-                try
-                {
-                    await Task.Delay(answer.Delay, context.RequestAborted);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
+                await server.AnswerAsync(context, path);
             }
-
-            context.Response.StatusCode = answer.Status;
-            if (answer.Location is not null)
+            finally
             {
-                context.Response.Headers.Location = answer.Location;
-            }
-
-            if (answer.Body is not null)
-            {
-                context.Response.ContentLength = answer.Body.Length;
-                await context.Response.Body.WriteAsync(answer.Body, context.RequestAborted);
+                Interlocked.Decrement(ref server._inFlight);
             }
         });
         await app.StartAsync();
         return server;
+    }
+
+    private async Task AnswerAsync(HttpContext context, string path)
+    {
+        var answer = _routes.TryGetValue(path, out var route) ? route() : Fallback(path);
+        if (answer is null)
+        {
+            context.Response.StatusCode = 404;
+            return;
+        }
+
+        if (answer.Delay > TimeSpan.Zero)
+        {
+            try
+            {
+                await Task.Delay(answer.Delay, context.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+
+        context.Response.StatusCode = answer.Status;
+        if (answer.Location is not null)
+        {
+            context.Response.Headers.Location = answer.Location;
+        }
+
+        if (answer.Body is not null)
+        {
+            context.Response.ContentLength = answer.Body.Length;
+            await context.Response.Body.WriteAsync(answer.Body, context.RequestAborted);
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -162,6 +187,7 @@ public class ImportApp : TestApp
         Overrides["MediaLibrary:Imports:WebhookSecret"] = WebhookSecret;
         Overrides["MediaLibrary:Imports:ItemTimeoutSeconds"] = "3";
         Overrides["MediaLibrary:Imports:RetryBaseSeconds"] = "0.3";
+        Overrides["MediaLibrary:Webhooks:RetryBaseSeconds"] = "0.2";
         Overrides["MediaLibrary:Imports:PollSeconds"] = "0.2";
         Overrides["MediaLibrary:Upload:MaxBytes"] = "300000";
         await base.InitializeAsync();
