@@ -25,22 +25,7 @@ for i in range(count):
 PY
 
 NGINX_PORT=$(free_port 18280)
-mkdir -p "$WORK/nginx"
-cat >"$WORK/nginx/nginx.conf" <<CONF
-worker_processes 1;
-pid $WORK/nginx/nginx.pid;
-error_log $WORK/nginx/error.log;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  sendfile on; tcp_nopush on;
-  default_type image/jpeg;
-  server { listen 127.0.0.1:$NGINX_PORT; root $WORK/src; }
-}
-CONF
-nginx -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx" -g 'daemon off;' &
-PIDS+=($!)
-sleep 0.5
+start_nginx "$NGINX_PORT" "$WORK/src" 1
 
 PORT=$(free_port 18580)
 API="http://127.0.0.1:$PORT/api/2026-03"

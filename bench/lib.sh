@@ -58,6 +58,26 @@ token() {
   env MediaLibrary__DataDirectory="$WORK/data" "$@" dotnet "$WORK/app/MediaLibrary.dll" token create --name "bench-$RANDOM$RANDOM" --scopes public-api:read,public-api:write 2>/dev/null
 }
 
+# start_nginx PORT ROOT WORKERS: nginx serving the folder ROOT on loopback (sendfile, ETags), stopped on exit.
+start_nginx() {
+  mkdir -p "$WORK/nginx"
+  cat >"$WORK/nginx/nginx.conf" <<CONF
+worker_processes $3;
+pid $WORK/nginx/nginx.pid;
+error_log $WORK/nginx/error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  sendfile on; tcp_nopush on;
+  default_type image/jpeg;
+  server { listen 127.0.0.1:$1; root $2; etag on; }
+}
+CONF
+  nginx -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx" -g 'daemon off;' &
+  PIDS+=($!)
+  sleep 0.5
+}
+
 rss_mib() { awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$1/status"; }
 
 # run_wrk URL [wrk args...]: prints "req/s MB/s p50 p99 non-2xx answered" from one wrk run.

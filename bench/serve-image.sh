@@ -35,22 +35,7 @@ for name in 200k 5m; do
 done
 
 NGINX_PORT=$(free_port 18180)
-mkdir -p "$WORK/nginx"
-cat >"$WORK/nginx/nginx.conf" <<CONF
-worker_processes 2;
-pid $WORK/nginx/nginx.pid;
-error_log $WORK/nginx/error.log;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  sendfile on; tcp_nopush on;
-  default_type image/jpeg;
-  server { listen 127.0.0.1:$NGINX_PORT; root $WORK/data/assets; etag on; }
-}
-CONF
-nginx -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx" -g 'daemon off;' &
-PIDS+=($!)
-sleep 0.5
+start_nginx "$NGINX_PORT" "$WORK/data/assets" 2
 
 echo "| file | server | requests/s | MB/s | p50 | p99 | non-2xx | server RSS |"
 echo "|---|---|---|---|---|---|---|---|"
