@@ -10,6 +10,7 @@ using MediaLibrary.Imports;
 using MediaLibrary.MediaTypes;
 using MediaLibrary.References;
 using MediaLibrary.Storage;
+using MediaLibrary.UsageLog;
 
 var cli = CliCommand.FromArgs(args);
 if (cli is { NeedsHost: false })
@@ -31,6 +32,7 @@ try
     builder.AddReferences();
     builder.AddEvents();
     builder.AddImports();
+    builder.AddUsageLog();
 
     var app = builder.Build();
     app.UseApi();
@@ -42,7 +44,8 @@ try
         .MapDocuments()
         .MapIncomingReferences()
         .MapEvents()
-        .MapImports();
+        .MapImports()
+        .MapUsageLog();
 
     return await app.RunMediaLibraryAsync(cli);
 }

@@ -3,6 +3,7 @@ using MediaLibrary.Api;
 using MediaLibrary.Events;
 using MediaLibrary.References;
 using MediaLibrary.Storage;
+using MediaLibrary.UsageLog;
 
 namespace MediaLibrary.Documents;
 
@@ -22,7 +23,7 @@ internal sealed class PublicationRow
 }
 
 /// Documents, their publications and the references of what is published, with plain SQL.
-internal sealed class DocumentStore(Database database, EventSignal events, TimeProvider time)
+internal sealed class DocumentStore(Database database, UsagePurposeCatalog purposes, EventSignal events, TimeProvider time)
 {
     private Dialect Sql => database.Dialect;
 
@@ -49,21 +50,51 @@ internal sealed class DocumentStore(Database database, EventSignal events, TimeP
 
         if (document.Publish)
         {
-            await session.ExecuteAsync(
+            var publicationId = (await session.QueryAsync<long>(
                 $"""
                 INSERT INTO publications (document_id, publication_id, live, content_type, metadata, content, first_publication_date, last_publication_date)
                 VALUES (@id, 1, {Sql.True}, @contentType, {Sql.Json("@metadata")}, {Sql.Json("@content")}, @now, @now)
                 ON CONFLICT (document_id) DO UPDATE
                 SET publication_id = publications.publication_id + 1, live = excluded.live, content_type = excluded.content_type,
                     metadata = excluded.metadata, content = excluded.content, last_publication_date = excluded.last_publication_date
-                """, ct, ("id", id), ("contentType", document.ContentType), ("metadata", metadata), ("content", content), ("now", now));
+                RETURNING publication_id
+                """, ct, ("id", id), ("contentType", document.ContentType), ("metadata", metadata), ("content", content), ("now", now)))[0];
             var references = ReferenceExtractor.FromContent(document.Content);
             references.AddRange(ReferenceExtractor.FromMetadata(document.Metadata));
             await ReferenceIndex.ReplaceDocumentAsync(session, id, references, ct);
-            await EventLog.AppendAsync(session, [new NewEvent(EventNames.DocumentPublish, actor, DocumentId: id)], now, ct);
+            var changes = new List<NewEvent> { new(EventNames.DocumentPublish, actor, DocumentId: id) };
+            if (purposes.ForContentType(document.ContentType) is { } purpose)
+            {
+                changes.AddRange(await RecordUsageAsync(session, purpose, id, publicationId, references, actor, now, ct));
+            }
+
+            await EventLog.AppendAsync(session, changes, now, ct);
         }
 
         return id;
+    }
+
+    /// SPEC §10: a publication of a document whose content type belongs to a usage purpose records
+    /// one usage-log entry per referenced media entry (once per entry, document and purpose), each
+    /// an update of that entry.
+    private static async Task<List<NewEvent>> RecordUsageAsync(
+        DbSession session, UsagePurpose purpose, long documentId, long publicationId, IReadOnlyList<Reference> references, Actor actor, DateTimeOffset now, CancellationToken ct)
+    {
+        var updates = new List<NewEvent>();
+        foreach (var entryId in references.Select(r => r.TargetId).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+        {
+            var row = new UsageLogRow
+            {
+                Id = UsageLogRow.NewId(), EntryId = entryId, Purpose = purpose.Handle, State = purpose.RecordAs, Params = "{}",
+                DocumentId = documentId, PublicationId = publicationId, PublicationDate = now, ReportingDate = now, ReportedBy = actor.Name,
+            };
+            if (await UsageLogStore.RecordPublicationAsync(session, row, ct) is { } entry)
+            {
+                updates.Add(new NewEvent(EventNames.Update, actor, MediaId: entryId, MediaType: entry.MediaType, Version: entry.Version));
+            }
+        }
+
+        return updates;
     }
 
     /// After the commit of an import: its events are there for the sequencer.

@@ -10,8 +10,9 @@ internal static class EntryEvents
     public static NewEvent Created(EntryRow row, Actor actor) =>
         new(EventNames.Create, actor, MediaId: row.Id, MediaType: row.MediaType, Version: row.Version);
 
-    /// The events of a PATCH that turned `before` into `after` (state compared at `now`).
-    public static List<NewEvent> Changed(EntryRow before, EntryRow after, MediaTypeDefinition? type, Actor actor, DateTimeOffset now)
+    /// The events of a PATCH that turned `before` into `after` (state compared at `now`); a
+    /// usage-log change is an update too.
+    public static List<NewEvent> Changed(EntryRow before, EntryRow after, MediaTypeDefinition? type, Actor actor, DateTimeOffset now, bool usageLogChanged = false)
     {
         var events = new List<NewEvent>();
         NewEvent Event(string name, IReadOnlyList<string>? changed = null) =>
@@ -24,7 +25,7 @@ internal static class EntryEvents
             .Order(StringComparer.Ordinal)
             .ToList();
         // Compared as JSON: PostgreSQL hands jsonb back in its own key order and spacing.
-        if (changedProperties.Count > 0 || !JsonNode.DeepEquals(JsonNode.Parse(before.Asset), JsonNode.Parse(after.Asset)) ||
+        if (changedProperties.Count > 0 || usageLogChanged || !JsonNode.DeepEquals(JsonNode.Parse(before.Asset), JsonNode.Parse(after.Asset)) ||
             !JsonNode.DeepEquals(JsonNode.Parse(before.Translations), JsonNode.Parse(after.Translations)))
         {
             events.Add(Event(EventNames.Update, changedProperties));

@@ -4,6 +4,7 @@ using MediaLibrary.Assets;
 using MediaLibrary.Events;
 using MediaLibrary.Hosting;
 using MediaLibrary.MediaTypes;
+using MediaLibrary.UsageLog;
 using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -13,7 +14,7 @@ public sealed record PatchResponse(int Status, int Version);
 
 /// PATCH /mediaLibrary/{id}: all operations or none, one conditional UPDATE (SPEC §3).
 internal sealed class EntryPatcher(
-    EntryStore store, MediaTypeCatalog types, AssetVerifier verifier, TimeProvider time, IOptions<MediaLibraryOptions> options, ILogger<EntryPatcher> logger)
+    EntryStore store, MediaTypeCatalog types, UsagePurposeCatalog purposes, AssetVerifier verifier, TimeProvider time, IOptions<MediaLibraryOptions> options, ILogger<EntryPatcher> logger)
 {
     public async Task<Results<Ok<PatchResponse>, JsonHttpResult<ErrorEnvelope>>> PatchAsync(
         string id, JsonNode body, ApiVersion version, Actor actor, CancellationToken ct)
@@ -32,7 +33,7 @@ internal sealed class EntryPatcher(
         }
 
         var shape = new JsonShape();
-        var request = PatchRequest.Parse(shape, body, type, version, options.Value.Limits.MaxPatches);
+        var request = PatchRequest.Parse(shape, body, type, purposes, version, options.Value.Limits.MaxPatches);
         if (request is null)
         {
             return ApiErrors.Validation(shape.Errors);
@@ -57,9 +58,11 @@ internal sealed class EntryPatcher(
         // statement in autocommit; SQLite: a short transaction). A writer that got there first
         // makes it miss, and the locked path below decides.
         var now = EntryImporter.Now(time);
-        if (request.Version is null || request.Version == current.Version)
+        // Usage-log operations read the log under the row lock (compare-and-set of oldValue).
+        var usesLog = request.Operations.Any(o => o is UsageLogOperation);
+        if (!usesLog && (request.Version is null || request.Version == current.Version))
         {
-            var (failure, updated, copy) = Plan(current, type, request, version, storedKeys, now);
+            var (failure, updated, copy) = Plan(current, type, request, version, storedKeys, now, actor, log: null);
             if (failure is not null)
             {
                 return failure;
@@ -71,7 +74,7 @@ internal sealed class EntryPatcher(
             }
 
             if (copy.SideWrites.Count == 0 && EntryStore.SameReferences(updated.Metadata, current.Metadata) &&
-                EntryEvents.Changed(current, updated, type, actor, now) is { Count: > 0 } changes &&
+                EntryEvents.Changed(current, updated, type, actor, now, usageLogChanged: false) is { Count: > 0 } changes &&
                 await store.UpdateAloneAsync(updated, current.Version, changes, now, ct))
             {
                 return Patched(id, updated, request);
@@ -86,7 +89,8 @@ internal sealed class EntryPatcher(
                 return ApiErrors.EntryNotFound(id);
             }
 
-            var (failure, updated, copy) = Plan(row, type, request, version, storedKeys, now);
+            var log = usesLog ? await UsageLogStore.ListAsync(session, id, ct) : null;
+            var (failure, updated, copy) = Plan(row, type, request, version, storedKeys, now, actor, log);
             if (failure is not null)
             {
                 return failure;
@@ -97,7 +101,7 @@ internal sealed class EntryPatcher(
                 return TypedResults.Ok(new PatchResponse(200, row.Version));
             }
 
-            var changes = EntryEvents.Changed(row, updated, type, actor, now);
+            var changes = EntryEvents.Changed(row, updated, type, actor, now, usageLogChanged: copy.SideWrites.Any(w => w is UsageLogWrite));
             if (!await store.UpdateAsync(session, updated, row, copy.SideWrites, changes, now, ct))
             {
                 // Only possible if the row lock was not honoured; report it instead of losing a write.
@@ -112,10 +116,12 @@ internal sealed class EntryPatcher(
 
     /// The operations applied to `row`: a failure, or the row to write (null when nothing changes)
     /// with the working copy that holds the side writes.
-    private static (JsonHttpResult<ErrorEnvelope>? Failure, EntryRow? Updated, PatchWorkingCopy Copy) Plan(
-        EntryRow row, MediaTypeDefinition type, PatchRequest request, ApiVersion version, Dictionary<int, StoredKey> storedKeys, DateTimeOffset now)
+    private (JsonHttpResult<ErrorEnvelope>? Failure, EntryRow? Updated, PatchWorkingCopy Copy) Plan(
+        EntryRow row, MediaTypeDefinition type, PatchRequest request, ApiVersion version, Dictionary<int, StoredKey> storedKeys, DateTimeOffset now,
+        Actor actor, List<UsageLogRow>? log)
     {
         var copy = PatchWorkingCopy.From(row);
+        copy.UsageLog = log;
         if (request.Version is { } expected && expected != row.Version)
         {
             return (VersionConflict(expected, row.Version), null, copy);
@@ -123,7 +129,7 @@ internal sealed class EntryPatcher(
 
         foreach (var operation in request.Operations)
         {
-            if (Apply(copy, operation, version, storedKeys) is { } failure)
+            if (Apply(copy, operation, version, storedKeys, now, actor) is { } failure)
             {
                 return (failure, null, copy);
             }
@@ -157,7 +163,8 @@ internal sealed class EntryPatcher(
         return TypedResults.Ok(new PatchResponse(200, updated.Version));
     }
 
-    private static JsonHttpResult<ErrorEnvelope>? Apply(PatchWorkingCopy entry, PatchOperation operation, ApiVersion version, Dictionary<int, StoredKey> storedKeys)
+    private JsonHttpResult<ErrorEnvelope>? Apply(
+        PatchWorkingCopy entry, PatchOperation operation, ApiVersion version, Dictionary<int, StoredKey> storedKeys, DateTimeOffset now, Actor actor)
     {
         switch (operation)
         {
@@ -218,9 +225,77 @@ internal sealed class EntryPatcher(
                 translation.Remove("asset");
                 return null;
 
+            case AddUsageLogEntry add:
+                var added = new UsageLogRow
+                {
+                    Id = UsageLogRow.NewId(), EntryId = entry.Id, ReportingDate = now, ReportedBy = actor.Name,
+                };
+                Assign(added, add.Value);
+                entry.UsageLog!.Add(added);
+                entry.SideWrites.Add(new InsertUsageLogEntry(added));
+                return null;
+
+            case UpdateUsageLogEntry update:
+                if (LogEntry(entry, update, update.UsageLogEntryId, out var existing) is { } missing)
+                {
+                    return missing;
+                }
+
+                if (update.OldValue is { } expected && !expected.SameAs(existing!.Value()))
+                {
+                    return ApiErrors.Result(StatusCodes.Status409Conflict, new
+                    {
+                        name = "Conflict",
+                        message = $"The usage log entry '{existing.Id}' is not as oldValue says: it was changed meanwhile.",
+                        currentValue = existing.Value().ToJson(),
+                    });
+                }
+
+                if (!update.Value.SameAs(existing!.Value()))
+                {
+                    Assign(existing, update.Value);
+                    entry.SideWrites.Add(new UpdateUsageLogEntryWrite(existing));
+                }
+
+                return null;
+
+            case RemoveUsageLogEntry remove:
+                if (LogEntry(entry, remove, remove.UsageLogEntryId, out var removed) is { } unknown)
+                {
+                    return unknown;
+                }
+
+                entry.UsageLog!.Remove(removed!);
+                entry.SideWrites.Add(new DeleteUsageLogEntry(removed!.Id));
+                return null;
+
             default:
                 throw new InvalidOperationException($"Unhandled operation {operation}.");
         }
+    }
+
+    /// The log entry an update or remove names: 400 naming the patch when there is none, or when it
+    /// belongs to an internal purpose (recorded by the service, not changed through PATCH).
+    private JsonHttpResult<ErrorEnvelope>? LogEntry(PatchWorkingCopy entry, PatchOperation operation, string id, out UsageLogRow? row)
+    {
+        row = entry.UsageLog!.FirstOrDefault(r => r.Id == id);
+        if (row is null)
+        {
+            return ApiErrors.Validation(operation.Path("usageLogEntryId"), $"the entry has no usage log entry '{id}'");
+        }
+
+        return purposes.Find(row.Purpose) is { Internal: true }
+            ? ApiErrors.Validation(operation.Path("usageLogEntryId"), $"'{id}' is of the internal purpose '{row.Purpose}': it cannot be changed through PATCH")
+            : null;
+    }
+
+    private static void Assign(UsageLogRow row, UsageValue value)
+    {
+        row.Purpose = value.Purpose;
+        row.State = value.State;
+        row.PublicationDate = value.PublicationDate;
+        row.Url = value.Url;
+        row.Params = value.Params.ToJsonString(AppJson.Options);
     }
 
     private static JsonHttpResult<ErrorEnvelope> Conflict(string message) =>

@@ -21,6 +21,9 @@ public sealed record PatchEntryRequest(
 [JsonDerivedType(typeof(UnrevokeAssetOperation), "unrevokeAsset")]
 [JsonDerivedType(typeof(ArchiveOperation), "archive")]
 [JsonDerivedType(typeof(RemoveAssetOperation), "removeAsset")]
+[JsonDerivedType(typeof(AddUsageLogEntryOperation), "addUsageLogEntry")]
+[JsonDerivedType(typeof(UpdateUsageLogEntryOperation), "updateUsageLogEntry")]
+[JsonDerivedType(typeof(RemoveUsageLogEntryOperation), "removeUsageLogEntry")]
 public abstract record PatchOperationRequest;
 
 [Description("Sets a metadata property, validated by the media type; a null or absent value removes it (not a required one).")]
@@ -40,6 +43,23 @@ public sealed record ArchiveOperation : PatchOperationRequest;
 
 [Description("Removes a translation's asset; the default asset cannot be removed.")]
 public sealed record RemoveAssetOperation(string Locale) : PatchOperationRequest;
+
+[Description("From 2026-05: adds a usage-log entry; reportingDate and reportedBy are set by the server. Not for internal purposes.")]
+public sealed record AddUsageLogEntryOperation(UsageLogValueRequest Value) : PatchOperationRequest;
+
+[Description("From 2026-05: replaces a usage-log entry's fields; with oldValue, only when the stored entry still equals it (else 409).")]
+public sealed record UpdateUsageLogEntryOperation(string UsageLogEntryId, UsageLogValueRequest Value, UsageLogValueRequest? OldValue = null) : PatchOperationRequest;
+
+[Description("From 2026-05: removes a usage-log entry (not one of an internal purpose).")]
+public sealed record RemoveUsageLogEntryOperation(string UsageLogEntryId) : PatchOperationRequest;
+
+/// The fields of a usage-log entry a client sets.
+public sealed record UsageLogValueRequest(
+    [property: Description("A purpose handle of the project config (not an internal one).")] string Purpose,
+    [property: Description("pending (default when adding) or confirmed.")] string? State = null,
+    [property: Description("ISO 8601 date-time; required when confirmed.")] string? PublicationDate = null,
+    string? Url = null,
+    [property: Description("Validated by the purpose's paramsSchema.")] Dictionary<string, JsonElement>? Params = null);
 
 /// The `asset` object of an import or a replaceAsset: usually the answer of POST /mediaLibrary/assets.
 public sealed record AssetRequest(

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using MediaLibrary.Api;
 using MediaLibrary.MediaTypes;
+using MediaLibrary.UsageLog;
 
 namespace MediaLibrary.Entries;
 
@@ -22,12 +23,21 @@ internal sealed record ArchiveEntry(int Index) : PatchOperation(Index);
 
 internal sealed record RemoveAsset(int Index, string Locale) : PatchOperation(Index);
 
+/// The usage-log operations (API 2026-05): they read the entry's log under the row lock.
+internal abstract record UsageLogOperation(int Index) : PatchOperation(Index);
+
+internal sealed record AddUsageLogEntry(int Index, UsageValue Value) : UsageLogOperation(Index);
+
+internal sealed record UpdateUsageLogEntry(int Index, string UsageLogEntryId, UsageValue Value, UsageValue? OldValue) : UsageLogOperation(Index);
+
+internal sealed record RemoveUsageLogEntry(int Index, string UsageLogEntryId) : UsageLogOperation(Index);
+
 /// A PATCH body, checked against the schema and the entry's media type before anything is read for update.
 internal sealed record PatchRequest(int? Version, bool PreserveUpdatedAt, IReadOnlyList<PatchOperation> Operations)
 {
     public const int MaxNoteLength = 200;
 
-    private delegate PatchOperation? Parser(JsonShape shape, JsonObject patch, string path, int index, MediaTypeDefinition type);
+    private delegate PatchOperation? Parser(JsonShape shape, JsonObject patch, string path, int index, MediaTypeDefinition type, UsagePurposeCatalog purposes);
 
     /// Every operation by name, with the API version that introduced it. A name that is not here
     /// (or not yet in the caller's version) is "No enum match", as in Livingdocs.
@@ -36,15 +46,18 @@ internal sealed record PatchRequest(int? Version, bool PreserveUpdatedAt, IReadO
         ["setMetadataProperty"] = (ApiVersion.V2025_03, ParseSetMetadataProperty),
         ["replaceAsset"] = (ApiVersion.V2025_03, ParseReplaceAsset),
         ["revokeAsset"] = (ApiVersion.V2025_03, ParseRevokeAsset),
-        ["unrevokeAsset"] = (ApiVersion.V2025_03, (shape, patch, path, index, _) => shape.Object(patch, path, RequestSchema<UnrevokeAssetOperation>.WithOperation) is null ? null : new UnrevokeAsset(index)),
-        ["archive"] = (ApiVersion.V2025_03, (shape, patch, path, index, _) => shape.Object(patch, path, RequestSchema<ArchiveOperation>.WithOperation) is null ? null : new ArchiveEntry(index)),
+        ["unrevokeAsset"] = (ApiVersion.V2025_03, (shape, patch, path, index, _, _) => shape.Object(patch, path, RequestSchema<UnrevokeAssetOperation>.WithOperation) is null ? null : new UnrevokeAsset(index)),
+        ["archive"] = (ApiVersion.V2025_03, (shape, patch, path, index, _, _) => shape.Object(patch, path, RequestSchema<ArchiveOperation>.WithOperation) is null ? null : new ArchiveEntry(index)),
         ["removeAsset"] = (ApiVersion.V2025_03, ParseRemoveAsset),
+        ["addUsageLogEntry"] = (ApiVersion.V2026_05, ParseAddUsageLogEntry),
+        ["updateUsageLogEntry"] = (ApiVersion.V2026_05, ParseUpdateUsageLogEntry),
+        ["removeUsageLogEntry"] = (ApiVersion.V2026_05, ParseRemoveUsageLogEntry),
     };
 
     public static IEnumerable<string> OperationNames(ApiVersion version) =>
         Registry.Where(o => version >= o.Value.Since).Select(o => o.Key);
 
-    public static PatchRequest? Parse(JsonShape shape, JsonNode? body, MediaTypeDefinition type, ApiVersion version, int maxPatches)
+    public static PatchRequest? Parse(JsonShape shape, JsonNode? body, MediaTypeDefinition type, UsagePurposeCatalog purposes, ApiVersion version, int maxPatches)
     {
         var obj = shape.Object(body, "", RequestSchema<PatchEntryRequest>.Properties);
         if (obj is null)
@@ -82,7 +95,7 @@ internal sealed record PatchRequest(int? Version, bool PreserveUpdatedAt, IReadO
         var operations = new List<PatchOperation>();
         for (var i = 0; i < patches.Count; i++)
         {
-            if (ParseOperation(shape, patches[i], i, type, version) is { } operation)
+            if (ParseOperation(shape, patches[i], i, type, purposes, version) is { } operation)
             {
                 operations.Add(operation);
             }
@@ -91,7 +104,7 @@ internal sealed record PatchRequest(int? Version, bool PreserveUpdatedAt, IReadO
         return shape.Ok ? new PatchRequest(expected, preserve, operations) : null;
     }
 
-    private static PatchOperation? ParseOperation(JsonShape shape, JsonNode? node, int index, MediaTypeDefinition type, ApiVersion version)
+    private static PatchOperation? ParseOperation(JsonShape shape, JsonNode? node, int index, MediaTypeDefinition type, UsagePurposeCatalog purposes, ApiVersion version)
     {
         var path = $"patches.{index}";
         if (node is not JsonObject patch)
@@ -107,10 +120,10 @@ internal sealed record PatchRequest(int? Version, bool PreserveUpdatedAt, IReadO
             return null;
         }
 
-        return operation.Parse(shape, patch, path, index, type);
+        return operation.Parse(shape, patch, path, index, type, purposes);
     }
 
-    private static PatchOperation? ParseSetMetadataProperty(JsonShape shape, JsonObject patch, string path, int index, MediaTypeDefinition type)
+    private static PatchOperation? ParseSetMetadataProperty(JsonShape shape, JsonObject patch, string path, int index, MediaTypeDefinition type, UsagePurposeCatalog purposes)
     {
         shape.Object(patch, path, RequestSchema<SetMetadataPropertyOperation>.WithOperation);
         var propertyName = shape.String(patch, path, "propertyName", required: true, maxLength: 200);
@@ -142,7 +155,7 @@ internal sealed record PatchRequest(int? Version, bool PreserveUpdatedAt, IReadO
         return new SetMetadataProperty(index, propertyName, value?.DeepClone());
     }
 
-    private static PatchOperation? ParseReplaceAsset(JsonShape shape, JsonObject patch, string path, int index, MediaTypeDefinition type)
+    private static PatchOperation? ParseReplaceAsset(JsonShape shape, JsonObject patch, string path, int index, MediaTypeDefinition type, UsagePurposeCatalog purposes)
     {
         shape.Object(patch, path, RequestSchema<ReplaceAssetOperation>.WithOperation);
         if (!type.Replaceable)
@@ -154,14 +167,14 @@ internal sealed record PatchRequest(int? Version, bool PreserveUpdatedAt, IReadO
         return AssetSchema.Read(shape, patch["value"], $"{path}.value", type.Kind) is { } asset ? new ReplaceAsset(index, asset) : null;
     }
 
-    private static PatchOperation? ParseRevokeAsset(JsonShape shape, JsonObject patch, string path, int index, MediaTypeDefinition type)
+    private static PatchOperation? ParseRevokeAsset(JsonShape shape, JsonObject patch, string path, int index, MediaTypeDefinition type, UsagePurposeCatalog purposes)
     {
         shape.Object(patch, path, RequestSchema<RevokeAssetOperation>.WithOperation);
         var note = shape.String(patch, path, "note", required: false, maxLength: MaxNoteLength);
         return shape.Ok ? new RevokeAsset(index, note) : null;
     }
 
-    private static PatchOperation? ParseRemoveAsset(JsonShape shape, JsonObject patch, string path, int index, MediaTypeDefinition type)
+    private static PatchOperation? ParseRemoveAsset(JsonShape shape, JsonObject patch, string path, int index, MediaTypeDefinition type, UsagePurposeCatalog purposes)
     {
         shape.Object(patch, path, RequestSchema<RemoveAssetOperation>.WithOperation);
         var locale = shape.String(patch, path, "locale", required: false, maxLength: 35);
@@ -173,4 +186,96 @@ internal sealed record PatchRequest(int? Version, bool PreserveUpdatedAt, IReadO
 
         return new RemoveAsset(index, locale);
     }
+
+    private static PatchOperation? ParseAddUsageLogEntry(JsonShape shape, JsonObject patch, string path, int index, MediaTypeDefinition type, UsagePurposeCatalog purposes)
+    {
+        shape.Object(patch, path, RequestSchema<AddUsageLogEntryOperation>.WithOperation);
+        var value = ParseUsageValue(shape, patch["value"], $"{path}.value", purposes, stateRequired: false, comparedOnly: false);
+        return value is null ? null : new AddUsageLogEntry(index, value);
+    }
+
+    private static PatchOperation? ParseUpdateUsageLogEntry(JsonShape shape, JsonObject patch, string path, int index, MediaTypeDefinition type, UsagePurposeCatalog purposes)
+    {
+        shape.Object(patch, path, RequestSchema<UpdateUsageLogEntryOperation>.WithOperation);
+        var id = shape.String(patch, path, "usageLogEntryId", required: true, maxLength: 64);
+        var value = ParseUsageValue(shape, patch["value"], $"{path}.value", purposes, stateRequired: true, comparedOnly: false);
+        var oldValue = patch["oldValue"] is null ? null : ParseUsageValue(shape, patch["oldValue"], $"{path}.oldValue", purposes, stateRequired: true, comparedOnly: true);
+        return id is null || value is null || (patch["oldValue"] is not null && oldValue is null) ? null : new UpdateUsageLogEntry(index, id, value, oldValue);
+    }
+
+    private static PatchOperation? ParseRemoveUsageLogEntry(JsonShape shape, JsonObject patch, string path, int index, MediaTypeDefinition type, UsagePurposeCatalog purposes)
+    {
+        shape.Object(patch, path, RequestSchema<RemoveUsageLogEntryOperation>.WithOperation);
+        var id = shape.String(patch, path, "usageLogEntryId", required: true, maxLength: 64);
+        return id is null ? null : new RemoveUsageLogEntry(index, id);
+    }
+
+    /// `{state, purpose, publicationDate?, url?, params?}`. An `oldValue` is only compared: its
+    /// purpose and params are taken as they are, not checked against the config.
+    private static UsageValue? ParseUsageValue(JsonShape shape, JsonNode? node, string path, UsagePurposeCatalog purposes, bool stateRequired, bool comparedOnly)
+    {
+        var before = shape.Errors.Count;
+        var obj = shape.Object(node, path, RequestSchema<UsageLogValueRequest>.Properties);
+        if (obj is null)
+        {
+            return null;
+        }
+
+        var handle = shape.String(obj, path, "purpose", required: true, maxLength: 100);
+        var state = shape.String(obj, path, "state", required: stateRequired, maxLength: 20) ?? UsagePurposeCatalog.Pending;
+        if (state is not (UsagePurposeCatalog.Pending or UsagePurposeCatalog.Confirmed))
+        {
+            shape.Add($"{path}.state", $"No enum match for: \"{state}\" (known: pending, confirmed)");
+        }
+
+        DateTimeOffset? date = null;
+        if (obj["publicationDate"] is { } dateNode)
+        {
+            date = MetadataValidator.ParseDateTime(dateNode) is { } parsed ? Milliseconds(parsed.ToUniversalTime()) : null;
+            if (date is null)
+            {
+                shape.Add($"{path}.publicationDate", "must be a date and time like \"2026-05-14T09:19:00.000Z\"");
+            }
+        }
+        else if (state == UsagePurposeCatalog.Confirmed && !comparedOnly)
+        {
+            shape.Add($"{path}.publicationDate", "is required when the state is confirmed");
+        }
+
+        var url = shape.String(obj, path, "url", required: false, maxLength: 2048);
+        var parameters = obj["params"] switch
+        {
+            null => [],
+            JsonObject given => MetadataRules.WithoutNulls(given),
+            _ => null,
+        };
+        if (parameters is null)
+        {
+            shape.Add($"{path}.params", "must be an object");
+        }
+
+        if (!comparedOnly && handle is not null)
+        {
+            var purpose = purposes.Find(handle);
+            if (purpose is null)
+            {
+                shape.Add($"{path}.purpose", $"No enum match for: \"{handle}\" (known: {string.Join(", ", purposes.All.Where(p => !p.Internal).Select(p => p.Handle))})");
+            }
+            else if (purpose.Internal)
+            {
+                shape.Add($"{path}.purpose", $"'{handle}' is an internal purpose: its entries are recorded by the service, not through PATCH");
+            }
+            else if (parameters is not null)
+            {
+                foreach (var error in purpose.ParamsProblems(obj["params"] as JsonObject ?? []))
+                {
+                    shape.Add($"{path}.params.{error.MetadataProperty}", error.Message);
+                }
+            }
+        }
+
+        return shape.Errors.Count > before || handle is null ? null : new UsageValue(state, handle, date, url, parameters!);
+    }
+
+    private static DateTimeOffset Milliseconds(DateTimeOffset at) => at.AddTicks(-(at.Ticks % TimeSpan.TicksPerMillisecond));
 }

@@ -33,6 +33,9 @@ internal sealed class PatchWorkingCopy
 
     public List<ISideWrite> SideWrites { get; } = [];
 
+    /// The entry's usage log, read under the row lock when the request has usage-log operations.
+    public List<UsageLog.UsageLogRow>? UsageLog { get; set; }
+
     public static PatchWorkingCopy From(EntryRow row) => new()
     {
         Id = row.Id,

@@ -75,6 +75,8 @@ internal static class HostingExtensions
 
         app.Services.GetRequiredService<MediaTypes.MediaTypeCatalog>();
         app.Services.GetRequiredService<Events.WebhookCatalog>();
+        app.Services.GetRequiredService<UsageLog.UsagePurposeCatalog>();
+        app.Services.GetRequiredService<Imports.ImportStarter>();
         await app.Services.GetRequiredService<Migrator>().MigrateAsync(app.Lifetime.ApplicationStopping);
         await PrepareBlobStoreAsync(app.Services.GetRequiredService<IBlobStore>(), options, app.Lifetime.ApplicationStopping);
         if (cli is not null)

@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using MediaLibrary.Api;
 using MediaLibrary.Entries;
 using MediaLibrary.MediaTypes;
+using MediaLibrary.UsageLog;
 
 namespace MediaLibrary.Tests.Entries;
 
@@ -14,6 +15,8 @@ public sealed class PatchOperationRegistryTests
           "metadata": [{"handle": "title", "type": "li-text"}]}]}
         """), "test").Find("image")!;
 
+    private static readonly UsagePurposeCatalog Purposes = UsagePurposeCatalog.Parse(JsonNode.Parse("""[{"handle": "print"}]"""), "test");
+
     private static readonly Dictionary<string, string> ValidBodies = new()
     {
         ["setMetadataProperty"] = """{"operation": "setMetadataProperty", "propertyName": "title", "value": "t"}""",
@@ -22,18 +25,21 @@ public sealed class PatchOperationRegistryTests
         ["unrevokeAsset"] = """{"operation": "unrevokeAsset"}""",
         ["archive"] = """{"operation": "archive"}""",
         ["removeAsset"] = """{"operation": "removeAsset", "locale": "fr"}""",
+        ["addUsageLogEntry"] = """{"operation": "addUsageLogEntry", "value": {"purpose": "print"}}""",
+        ["updateUsageLogEntry"] = """{"operation": "updateUsageLogEntry", "usageLogEntryId": "a", "value": {"state": "pending", "purpose": "print"}}""",
+        ["removeUsageLogEntry"] = """{"operation": "removeUsageLogEntry", "usageLogEntryId": "a"}""",
     };
 
     [Fact]
     public void Every_registered_operation_parses_to_its_own_type()
     {
-        var names = PatchRequest.OperationNames(ApiVersion.V2026_03).ToList();
+        var names = PatchRequest.OperationNames(ApiVersion.V2026_05).ToList();
         Assert.Equal(ValidBodies.Keys.Order(), names.Order());
 
         var types = names.Select(name =>
         {
             var shape = new JsonShape();
-            var request = PatchRequest.Parse(shape, JsonNode.Parse($$"""{"patches": [{{ValidBodies[name]}}]}"""), Image, ApiVersion.V2026_03, 100);
+            var request = PatchRequest.Parse(shape, JsonNode.Parse($$"""{"patches": [{{ValidBodies[name]}}]}"""), Image, Purposes, ApiVersion.V2026_05, 100);
             Assert.True(request is not null, $"{name}: {string.Join(", ", shape.Errors)}");
             return request.Operations.Single().GetType();
         }).ToList();
@@ -59,7 +65,7 @@ public sealed class PatchOperationRegistryTests
         var shape = new JsonShape();
         var body = new JsonObject { ["patches"] = new JsonArray(new JsonObject { ["operation"] = name, ["locale"] = "fr" }) };
 
-        Assert.Null(PatchRequest.Parse(shape, body, Image, ApiVersion.V2026_03, 100));
+        Assert.Null(PatchRequest.Parse(shape, body, Image, Purposes, ApiVersion.V2026_03, 100));
         Assert.Equal($"No enum match for: \"{name}\"", shape.Errors["patches.0.operation"]);
     }
 }

@@ -75,11 +75,18 @@ public sealed class WebhookReceiver : IAsyncDisposable
 /// A project config file: the shipped media types plus the given `webhooks` object.
 public static class ProjectConfig
 {
-    public static async Task<string> WriteWithWebhooksAsync(string folder, string webhooksJson)
+    public static Task<string> WriteWithWebhooksAsync(string folder, string webhooksJson) => WriteAsync(folder, ("webhooks", webhooksJson));
+
+    /// The shipped media types plus the given top-level sections (`("usagePurposes", "[…]")`).
+    public static async Task<string> WriteAsync(string folder, params (string Name, string Json)[] sections)
     {
         await using var shipped = typeof(MediaLibrary.MediaTypes.MediaTypeCatalog).Assembly.GetManifestResourceStream("default-media-types.json")!;
         var config = System.Text.Json.Nodes.JsonNode.Parse(shipped)!.AsObject();
-        config["webhooks"] = System.Text.Json.Nodes.JsonNode.Parse(webhooksJson);
+        foreach (var (name, json) in sections)
+        {
+            config[name] = System.Text.Json.Nodes.JsonNode.Parse(json);
+        }
+
         var path = Path.Combine(folder, "project.json");
         await File.WriteAllTextAsync(path, config.ToJsonString());
         return path;

@@ -1,0 +1,345 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using MediaLibrary.Api;
+using MediaLibrary.Entries;
+using MediaLibrary.Hosting;
+using MediaLibrary.MediaTypes;
+using MediaLibrary.References;
+using MediaLibrary.Storage;
+using Microsoft.Extensions.Options;
+
+namespace MediaLibrary.UsageLog;
+
+/// The usage log (SPEC §10, API 2026-05): an entry's log, and (ours) the billing export of all
+/// entries' logs by publication date, as JSON pages or one streamed CSV.
+internal static class UsageLogEndpoints
+{
+    public const int DefaultLimit = 100;
+    public const int MaxLimit = 1000;
+
+    public static VersionedApi MapUsageLog(this VersionedApi api)
+    {
+        api.Read.MapGet("/mediaLibrary/{id}/usageLog", GetAsync).WithName("GetUsageLog").WithTags("Usage log")
+            .WithSummary("From 2026-05: where and when the entry was used, oldest first.");
+        api.Read.MapGet("/usageLog", ExportAsync).WithName("ExportUsageLog").WithTags("Usage log")
+            .WithSummary("(ours) From 2026-05: every usage-log entry by publication date then id, keyset-paged; `Accept: text/csv` streams all as CSV.");
+        return api;
+    }
+
+    public static async Task<IResult> GetAsync(string id, ApiVersion apiVersion, Database database, EntryStore entries, CancellationToken ct)
+    {
+        if (apiVersion < ApiVersion.V2026_05)
+        {
+            return RouteNotFound("/api/:apiVersion/mediaLibrary/:id/usageLog");
+        }
+
+        if (id.Length > 64 || await entries.GetAsync(id, ct, withReferenceCounts: false) is null)
+        {
+            return ApiErrors.EntryNotFound(id);
+        }
+
+        await using var session = await database.OpenSessionAsync(cancellationToken: ct);
+        var rows = await UsageLogStore.ListAsync(session, id, ct);
+        return TypedResults.Json(new JsonObject { ["results"] = new JsonArray([.. rows.Select(r => r.ToJson())]) }, AppJson.Options);
+    }
+
+    public static async Task ExportAsync(
+        HttpContext context, ApiVersion apiVersion, Database database, UsagePurposeCatalog purposes,
+        string? from, string? to, string? purpose, string? state, string? after, string? limit, CancellationToken ct)
+    {
+        if (apiVersion < ApiVersion.V2026_05)
+        {
+            await RouteNotFound("/api/:apiVersion/usageLog").ExecuteAsync(context);
+            return;
+        }
+
+        var errors = new Dictionary<string, string>();
+        var filter = new UsageLogFilter(
+            Bound(from, "from", errors, end: false), Bound(to, "to", errors, end: true), purpose, state);
+        if (purpose is not null && purposes.Find(purpose) is null)
+        {
+            errors["purpose"] = $"No enum match for: \"{purpose}\" (known: {string.Join(", ", purposes.All.Select(p => p.Handle))})";
+        }
+
+        if (state is not (null or UsagePurposeCatalog.Pending or UsagePurposeCatalog.Confirmed))
+        {
+            errors["state"] = $"No enum match for: \"{state}\" (known: pending, confirmed)";
+        }
+
+        var count = DefaultLimit;
+        if (limit is not null && (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out count) || count is < 1 or > MaxLimit))
+        {
+            errors["limit"] = $"must be a whole number from 1 to {MaxLimit}";
+        }
+
+        UsageLogPosition? position = null;
+        if (!string.IsNullOrEmpty(after))
+        {
+            position = UsageLogPosition.Decode(after);
+            if (position is null)
+            {
+                errors["after"] = "is not a cursor of this list; pass back the cursor of a previous page";
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            await ApiErrors.Validation(errors).ExecuteAsync(context);
+            return;
+        }
+
+        var reader = new UsageLogExport(database, filter);
+        if (WantsCsv(context.Request))
+        {
+            await WriteCsvAsync(context, reader, position, ct);
+            return;
+        }
+
+        var rows = new List<UsageLogRow>(count + 1);
+        await foreach (var row in reader.ReadAsync(position, Math.Min(count + 1, 1001), ct))
+        {
+            rows.Add(row);
+            if (rows.Count > count)
+            {
+                break;
+            }
+        }
+
+        var more = rows.Count > count;
+        var page = rows.Take(count).ToList();
+        var body = new JsonObject
+        {
+            ["results"] = new JsonArray([.. page.Select(r => r.ToJson(withMediaId: true))]),
+            ["cursor"] = more ? UsageLogPosition.After(page[^1]).Encode() : "",
+        };
+        await TypedResults.Json(body, AppJson.Options).ExecuteAsync(context);
+    }
+
+    private static readonly string[] CsvColumns =
+        ["id", "mediaId", "purpose", "state", "publicationDate", "reportingDate", "reportedBy", "url", "documentId", "publicationId", "params"];
+
+    /// Streams every matching row: the rows are read in keyset chunks and written as they come, so
+    /// memory stays flat whatever the log's size.
+    private static async Task WriteCsvAsync(HttpContext context, UsageLogExport reader, UsageLogPosition? position, CancellationToken ct)
+    {
+        context.Response.ContentType = "text/csv; charset=utf-8";
+        context.Response.Headers.ContentDisposition = "attachment; filename=\"usage-log.csv\"";
+        await using var writer = new StreamWriter(context.Response.Body, new UTF8Encoding(false), 64 * 1024);
+        await writer.WriteAsync(string.Join(",", CsvColumns) + "\r\n");
+        var line = new StringBuilder();
+        var rows = 0;
+        await foreach (var row in reader.ReadAsync(position, 5000, ct))
+        {
+            line.Clear();
+            Field(line, row.Id).Append(',');
+            Field(line, row.EntryId).Append(',');
+            Field(line, row.Purpose).Append(',');
+            Field(line, row.State).Append(',');
+            Field(line, row.PublicationDate is { } published ? AppJson.Format(published) : "").Append(',');
+            Field(line, AppJson.Format(row.ReportingDate)).Append(',');
+            Field(line, row.ReportedBy ?? "").Append(',');
+            Field(line, row.Url ?? "").Append(',');
+            Field(line, row.DocumentId?.ToString(CultureInfo.InvariantCulture) ?? "").Append(',');
+            Field(line, row.PublicationId?.ToString(CultureInfo.InvariantCulture) ?? "").Append(',');
+            Field(line, row.Params).Append("\r\n");
+            await writer.WriteAsync(line, ct);
+            if (++rows % 5000 == 0)
+            {
+                await writer.FlushAsync(ct);
+            }
+        }
+    }
+
+    /// RFC 4180 quoting; a value that a spreadsheet would run as a formula gets a leading `'` (OWASP: CSV injection).
+    private static StringBuilder Field(StringBuilder line, string value)
+    {
+        if (value.Length > 0 && value[0] is '=' or '+' or '-' or '@' or '\t' or '\r')
+        {
+            value = "'" + value;
+        }
+
+        if (value.AsSpan().IndexOfAny(",\"\r\n") < 0)
+        {
+            return line.Append(value);
+        }
+
+        return line.Append('"').Append(value.Replace("\"", "\"\"", StringComparison.Ordinal)).Append('"');
+    }
+
+    private static bool WantsCsv(HttpRequest request) =>
+        request.GetTypedHeaders().Accept is { Count: > 0 } accept &&
+        accept.Where(a => a.MediaType.Value is "text/csv" or "application/json" or "*/*").OrderByDescending(a => a.Quality ?? 1).FirstOrDefault()?.MediaType.Value == "text/csv";
+
+    /// `2026-05-01` (the whole day, UTC: `to` includes it) or an ISO 8601 date-time (`from` included, `to` excluded).
+    private static DateTimeOffset? Bound(string? text, string name, Dictionary<string, string> errors, bool end)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
+        {
+            var start = new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+            return end ? start.AddDays(1) : start;
+        }
+
+        if (MetadataValidator.ParseDateTime(JsonValue.Create(text)) is { } at)
+        {
+            return at.ToUniversalTime();
+        }
+
+        errors[name] = "must be a date like 2026-05-01 or a date-time like 2026-05-01T00:00:00.000Z";
+        return null;
+    }
+
+    private static IResult RouteNotFound(string url) =>
+        ApiErrors.Result(StatusCodes.Status404NotFound, new Dictionary<string, string> { ["url"] = url });
+}
+
+internal sealed record UsageLogFilter(DateTimeOffset? From, DateTimeOffset? To, string? Purpose, string? State)
+{
+    /// Entries without a publication date come after the dated ones, unless a date range is asked for.
+    public bool IncludesUndated => From is null && To is null;
+}
+
+/// Where a page ends: in the dated part (publication date, id) or among the undated (id).
+internal sealed record UsageLogPosition(DateTimeOffset? PublicationDate, string Id)
+{
+    private const string List = "usageLog";
+
+    public static UsageLogPosition After(UsageLogRow row) => new(row.PublicationDate, row.Id);
+
+    public string Encode() => Cursor.Encode(List, "", PublicationDate is { } d ? $"d{d.UtcTicks}:{Id}" : $"n:{Id}");
+
+    public static UsageLogPosition? Decode(string cursor)
+    {
+        if (!Cursor.TryDecode(cursor, List, "", out var value))
+        {
+            return null;
+        }
+
+        var colon = value.IndexOf(':', StringComparison.Ordinal);
+        if (colon < 1)
+        {
+            return null;
+        }
+
+        var id = value[(colon + 1)..];
+        if (value[0] == 'n' && colon == 1)
+        {
+            return new UsageLogPosition(null, id);
+        }
+
+        return value[0] == 'd' && long.TryParse(value.AsSpan(1, colon - 1), NumberStyles.None, CultureInfo.InvariantCulture, out var ticks) &&
+               ticks <= DateTimeOffset.MaxValue.UtcTicks
+            ? new UsageLogPosition(new DateTimeOffset(ticks, TimeSpan.Zero), id)
+            : null;
+    }
+}
+
+/// Reads the log for the export in keyset chunks: the dated entries by (publication date, id),
+/// then the undated ones by id. Each chunk is one short query, so a long export holds no
+/// transaction or cursor open.
+internal sealed class UsageLogExport(Database database, UsageLogFilter filter)
+{
+    public async IAsyncEnumerable<UsageLogRow> ReadAsync(UsageLogPosition? position, int chunk, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        var inDated = position is null || position.PublicationDate is not null;
+        if (inDated)
+        {
+            var (date, id) = (position?.PublicationDate, position?.Id);
+            while (true)
+            {
+                var rows = await ChunkAsync(dated: true, date, id, chunk, ct);
+                foreach (var row in rows)
+                {
+                    yield return row;
+                }
+
+                if (rows.Count < chunk)
+                {
+                    break;
+                }
+
+                (date, id) = (rows[^1].PublicationDate, rows[^1].Id);
+            }
+        }
+
+        if (!filter.IncludesUndated)
+        {
+            yield break;
+        }
+
+        var after = inDated ? null : position!.Id;
+        while (true)
+        {
+            var rows = await ChunkAsync(dated: false, null, after, chunk, ct);
+            foreach (var row in rows)
+            {
+                yield return row;
+            }
+
+            if (rows.Count < chunk)
+            {
+                yield break;
+            }
+
+            after = rows[^1].Id;
+        }
+    }
+
+    private async Task<List<UsageLogRow>> ChunkAsync(bool dated, DateTimeOffset? afterDate, string? afterId, int chunk, CancellationToken ct)
+    {
+        var where = new List<string> { dated ? "publication_date IS NOT NULL" : "publication_date IS NULL" };
+        var parameters = new List<(string, object?)> { ("limit", chunk) };
+        if (dated && filter.From is { } from)
+        {
+            where.Add("publication_date >= @from");
+            parameters.Add(("from", from));
+        }
+
+        if (dated && filter.To is { } to)
+        {
+            where.Add("publication_date < @to");
+            parameters.Add(("to", to));
+        }
+
+        if (filter.Purpose is { } purpose)
+        {
+            where.Add("purpose = @purpose");
+            parameters.Add(("purpose", purpose));
+        }
+
+        if (filter.State is { } state)
+        {
+            where.Add("state = @state");
+            parameters.Add(("state", state));
+        }
+
+        if (afterId is not null)
+        {
+            where.Add(dated ? "(publication_date > @afterDate OR (publication_date = @afterDate AND id > @afterId))" : "id > @afterId");
+            parameters.Add(("afterId", afterId));
+            if (dated)
+            {
+                parameters.Add(("afterDate", afterDate));
+            }
+        }
+
+        await using var session = await database.OpenSessionAsync(cancellationToken: ct);
+        return await session.QueryAsync<UsageLogRow>(
+            $"SELECT {UsageLogRow.Columns} FROM usage_log WHERE {string.Join(" AND ", where)} ORDER BY {(dated ? "publication_date, id" : "id")} LIMIT @limit",
+            ct, [.. parameters]);
+    }
+}
+
+internal static class UsageLogSetup
+{
+    public static WebApplicationBuilder AddUsageLog(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton(services => UsagePurposeCatalog.Load(services.GetRequiredService<IOptions<MediaLibraryOptions>>().Value));
+        return builder;
+    }
+}

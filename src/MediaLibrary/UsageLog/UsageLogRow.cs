@@ -1,0 +1,147 @@
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using MediaLibrary.Api;
+using MediaLibrary.Storage;
+
+namespace MediaLibrary.UsageLog;
+
+/// One usage-log entry as stored.
+internal sealed class UsageLogRow
+{
+    public long Seq { get; set; }
+    public string Id { get; set; } = "";
+    public string EntryId { get; set; } = "";
+    public string Purpose { get; set; } = "";
+    public string State { get; set; } = "";
+    public string Params { get; set; } = "{}";
+    public string? Url { get; set; }
+    public long? DocumentId { get; set; }
+    public long? PublicationId { get; set; }
+    public DateTimeOffset? PublicationDate { get; set; }
+    public DateTimeOffset ReportingDate { get; set; }
+    public string? ReportedBy { get; set; }
+
+    public const string Columns = "seq, id, entry_id, purpose, state, params, url, document_id, publication_id, publication_date, reporting_date, reported_by";
+
+    private const string IdAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+    public static string NewId() => RandomNumberGenerator.GetString(IdAlphabet, 8);
+
+    /// What `oldValue` is compared with: the fields a client sets.
+    public UsageValue Value() => new(State, Purpose, PublicationDate, Url, JsonNode.Parse(Params)!.AsObject());
+
+    /// The answer shape (SPEC §10); `mediaId` for the billing export.
+    public JsonObject ToJson(bool withMediaId = false)
+    {
+        var json = new JsonObject { ["id"] = Id };
+        if (withMediaId)
+        {
+            json["mediaId"] = EntryId;
+        }
+
+        json["purpose"] = Purpose;
+        json["state"] = State;
+        json["params"] = JsonNode.Parse(Params);
+        if (Url is not null)
+        {
+            json["url"] = Url;
+        }
+
+        if (DocumentId is { } documentId)
+        {
+            json["documentId"] = documentId;
+        }
+
+        if (PublicationId is { } publicationId)
+        {
+            json["publicationId"] = publicationId;
+        }
+
+        if (PublicationDate is { } publicationDate)
+        {
+            json["publicationDate"] = AppJson.Format(publicationDate);
+        }
+
+        json["reportingDate"] = AppJson.Format(ReportingDate);
+        json["reportedBy"] = ReportedBy;
+        return json;
+    }
+}
+
+/// The fields of a usage-log entry a client sets (and compares with `oldValue`).
+internal sealed record UsageValue(string State, string Purpose, DateTimeOffset? PublicationDate, string? Url, JsonObject Params)
+{
+    public bool SameAs(UsageValue other) =>
+        State == other.State && Purpose == other.Purpose && PublicationDate == other.PublicationDate && Url == other.Url &&
+        JsonNode.DeepEquals(Params, other.Params);
+
+    public JsonObject ToJson()
+    {
+        var json = new JsonObject { ["state"] = State, ["purpose"] = Purpose };
+        if (PublicationDate is { } date)
+        {
+            json["publicationDate"] = AppJson.Format(date);
+        }
+
+        if (Url is not null)
+        {
+            json["url"] = Url;
+        }
+
+        json["params"] = Params.DeepClone();
+        return json;
+    }
+}
+
+/// Reads and writes the usage log inside the caller's session (the PATCH's or the publish's transaction).
+internal static class UsageLogStore
+{
+    public static Task<List<UsageLogRow>> ListAsync(DbSession session, string entryId, CancellationToken ct) =>
+        session.QueryAsync<UsageLogRow>($"SELECT {UsageLogRow.Columns} FROM usage_log WHERE entry_id = @entryId ORDER BY seq", ct, ("entryId", entryId));
+
+    private const string Insert =
+        """
+        INSERT INTO usage_log (id, entry_id, purpose, state, params, url, document_id, publication_id, publication_date, reporting_date, reported_by)
+        VALUES (@id, @entryId, @purpose, @state, @params, @url, @documentId, @publicationId, @publicationDate, @reportingDate, @reportedBy)
+        """;
+
+    /// 1 when inserted; with `ignoreDuplicate`, 0 when the entry already has one for this document and purpose.
+    public static Task<int> InsertAsync(DbSession session, UsageLogRow row, bool ignoreDuplicate, CancellationToken ct) =>
+        session.ExecuteAsync(ignoreDuplicate ? Insert + " ON CONFLICT DO NOTHING" : Insert, ct, ("id", row.Id), ("entryId", row.EntryId), ("purpose", row.Purpose), ("state", row.State), ("params", row.Params),
+            ("url", row.Url), ("documentId", row.DocumentId), ("publicationId", row.PublicationId), ("publicationDate", row.PublicationDate),
+            ("reportingDate", row.ReportingDate), ("reportedBy", row.ReportedBy));
+
+    /// The use a publication makes of an entry: recorded once per (entry, document, purpose), for
+    /// entries that exist; the entry's version goes up with it. The new version and the entry's
+    /// media type, or null when nothing was recorded (unknown entry, or recorded before).
+    public static async Task<(int Version, string MediaType)?> RecordPublicationAsync(DbSession session, UsageLogRow row, CancellationToken ct)
+    {
+        var inserted = await session.ExecuteAsync(
+            """
+            INSERT INTO usage_log (id, entry_id, purpose, state, params, url, document_id, publication_id, publication_date, reporting_date, reported_by)
+            SELECT @id, @entryId, @purpose, @state, @params, NULL, @documentId, @publicationId, @publicationDate, @reportingDate, @reportedBy
+            WHERE EXISTS (SELECT 1 FROM media_entries WHERE id = @entryId)
+            ON CONFLICT DO NOTHING
+            """, ct, ("id", row.Id), ("entryId", row.EntryId), ("purpose", row.Purpose), ("state", row.State), ("params", row.Params),
+            ("documentId", row.DocumentId), ("publicationId", row.PublicationId), ("publicationDate", row.PublicationDate),
+            ("reportingDate", row.ReportingDate), ("reportedBy", row.ReportedBy));
+        if (inserted == 0)
+        {
+            return null;
+        }
+
+        var bumped = await session.QueryAsync<(int, string)>(
+            "UPDATE media_entries SET version = version + 1, updated_at = @now WHERE id = @entryId RETURNING version, media_type",
+            r => (Convert.ToInt32(r.GetValue(0), System.Globalization.CultureInfo.InvariantCulture), r.GetString(1)), ct,
+            ("now", row.ReportingDate), ("entryId", row.EntryId));
+        return bumped[0];
+    }
+
+    public static Task<int> UpdateAsync(DbSession session, UsageLogRow row, CancellationToken ct) =>
+        session.ExecuteAsync(
+            "UPDATE usage_log SET purpose = @purpose, state = @state, params = @params, url = @url, publication_date = @publicationDate WHERE id = @id",
+            ct, ("purpose", row.Purpose), ("state", row.State), ("params", row.Params), ("url", row.Url), ("publicationDate", row.PublicationDate), ("id", row.Id));
+
+    public static Task<int> DeleteAsync(DbSession session, string id, CancellationToken ct) =>
+        session.ExecuteAsync("DELETE FROM usage_log WHERE id = @id", ct, ("id", id));
+}
