@@ -14,6 +14,7 @@ public sealed class VersionTests(TestApp app) : IClassFixture<TestApp>
     [InlineData("2025-11")]
     [InlineData("2026-01")]
     [InlineData("2026-03")]
+    [InlineData("2026-05")]
     [InlineData("v1")]
     [InlineData("beta")]
     public async Task Every_known_version_and_alias_reaches_the_handler(string version)
@@ -27,7 +28,7 @@ public sealed class VersionTests(TestApp app) : IClassFixture<TestApp>
 
     [Theory]
     [InlineData("2024-01")]
-    [InlineData("2026-05")]
+    [InlineData("2026-07")]
     [InlineData("v2")]
     [InlineData("latest")]
     public async Task Unknown_version_answers_404_envelope(string version)
