@@ -1,4 +1,7 @@
+using System.Buffers;
+using System.Data.Common;
 using System.Globalization;
+using System.Text.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 using MediaLibrary.Api;
@@ -39,9 +42,22 @@ internal static class UsageLogEndpoints
             return ApiErrors.EntryNotFound(id);
         }
 
-        await using var session = await database.OpenSessionAsync(cancellationToken: ct);
-        var rows = await UsageLogStore.ListAsync(session, id, ct);
-        return TypedResults.Json(new JsonObject { ["results"] = new JsonArray([.. rows.Select(r => r.ToJson())]) }, AppJson.Options);
+        var buffer = new ArrayBufferWriter<byte>(16 * 1024);
+        await using (var session = await database.OpenSessionAsync(cancellationToken: ct))
+        await using (var json = new Utf8JsonWriter(buffer, UsageLogJson.WriterOptions))
+        {
+            json.WriteStartObject();
+            json.WriteStartArray("results");
+            await session.QueryAsync(UsageLogStore.ListSql, r =>
+            {
+                UsageLogJson.Write(json, r, withMediaId: false);
+                return 0;
+            }, ct, ("entryId", id));
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        return TypedResults.Bytes(buffer.WrittenMemory, "application/json; charset=utf-8");
     }
 
     public static async Task ExportAsync(
@@ -96,24 +112,34 @@ internal static class UsageLogEndpoints
             return;
         }
 
-        var rows = new List<UsageLogRow>(count + 1);
-        await foreach (var row in reader.ReadAsync(position, Math.Min(count + 1, 1001), ct))
+        // One page: up to `count` rows written as they are read, plus one more read to know whether another page follows.
+        var buffer = new ArrayBufferWriter<byte>(16 * 1024);
+        var written = 0;
+        UsageLogPosition? last = null;
+        var more = false;
+        await using (var json = new Utf8JsonWriter(buffer, UsageLogJson.WriterOptions))
         {
-            rows.Add(row);
-            if (rows.Count > count)
+            json.WriteStartObject();
+            json.WriteStartArray("results");
+            await reader.ReadAsync(position, count + 1, r =>
             {
-                break;
-            }
+                if (written == count)
+                {
+                    more = true;
+                    return false;
+                }
+
+                UsageLogJson.Write(json, r, withMediaId: true);
+                written++;
+                last = UsageLogJson.Position(r);
+                return true;
+            }, () => Task.CompletedTask, ct);
+            json.WriteEndArray();
+            json.WriteString("cursor", more ? last!.Encode() : "");
+            json.WriteEndObject();
         }
 
-        var more = rows.Count > count;
-        var page = rows.Take(count).ToList();
-        var body = new JsonObject
-        {
-            ["results"] = new JsonArray([.. page.Select(r => r.ToJson(withMediaId: true))]),
-            ["cursor"] = more ? UsageLogPosition.After(page[^1]).Encode() : "",
-        };
-        await TypedResults.Json(body, AppJson.Options).ExecuteAsync(context);
+        await TypedResults.Bytes(buffer.WrittenMemory, "application/json; charset=utf-8").ExecuteAsync(context);
     }
 
     private static readonly string[] CsvColumns =
@@ -127,29 +153,40 @@ internal static class UsageLogEndpoints
         context.Response.Headers.ContentDisposition = "attachment; filename=\"usage-log.csv\"";
         await using var writer = new StreamWriter(context.Response.Body, new UTF8Encoding(false), 64 * 1024);
         await writer.WriteAsync(string.Join(",", CsvColumns) + "\r\n");
-        var line = new StringBuilder();
-        var rows = 0;
-        await foreach (var row in reader.ReadAsync(position, 5000, ct))
+        // Each chunk's lines are built from the reader into one reused buffer, then written: no object per row.
+        var lines = new StringBuilder(1024 * 1024);
+        await reader.ReadAsync(position, 2000, r =>
         {
-            line.Clear();
-            Field(line, row.Id).Append(',');
-            Field(line, row.EntryId).Append(',');
-            Field(line, row.Purpose).Append(',');
-            Field(line, row.State).Append(',');
-            Field(line, row.PublicationDate is { } published ? AppJson.Format(published) : "").Append(',');
-            Field(line, AppJson.Format(row.ReportingDate)).Append(',');
-            Field(line, row.ReportedBy ?? "").Append(',');
-            Field(line, row.Url ?? "").Append(',');
-            Field(line, row.DocumentId?.ToString(CultureInfo.InvariantCulture) ?? "").Append(',');
-            Field(line, row.PublicationId?.ToString(CultureInfo.InvariantCulture) ?? "").Append(',');
-            Field(line, row.Params).Append("\r\n");
-            await writer.WriteAsync(line, ct);
-            if (++rows % 5000 == 0)
+            for (var i = 0; i < CsvColumns.Length; i++)
             {
-                await writer.FlushAsync(ct);
+                Field(lines, CsvValue(r, i));
+                lines.Append(i == CsvColumns.Length - 1 ? "\r\n" : ",");
             }
-        }
+
+            return true;
+        }, async () =>
+        {
+            await writer.WriteAsync(lines, ct);
+            await writer.FlushAsync(ct);
+            lines.Clear();
+        }, ct);
     }
+
+    /// Column `i` of <see cref="CsvColumns"/> from a row of <see cref="UsageLogRow.Columns"/>.
+    private static string CsvValue(System.Data.Common.DbDataReader r, int column) => column switch
+    {
+        0 => r.GetString(1),
+        1 => r.GetString(2),
+        2 => r.GetString(3),
+        3 => r.GetString(4),
+        4 => r.IsDBNull(9) ? "" : AppJson.Format(UsageLogJson.ReadTimestamp(r, 9)),
+        5 => AppJson.Format(UsageLogJson.ReadTimestamp(r, 10)),
+        6 => r.IsDBNull(11) ? "" : r.GetString(11),
+        7 => r.IsDBNull(6) ? "" : r.GetString(6),
+        8 => r.IsDBNull(7) ? "" : r.GetInt64(7).ToString(CultureInfo.InvariantCulture),
+        9 => r.IsDBNull(8) ? "" : r.GetInt64(8).ToString(CultureInfo.InvariantCulture),
+        _ => r.GetString(5),
+    };
 
     /// RFC 4180 quoting; a value that a spreadsheet would run as a formula gets a leading `'` (OWASP: CSV injection).
     private static StringBuilder Field(StringBuilder line, string value)
@@ -241,56 +278,73 @@ internal sealed record UsageLogPosition(DateTimeOffset? PublicationDate, string 
 
 /// Reads the log for the export in keyset chunks: the dated entries by (publication date, id),
 /// then the undated ones by id. Each chunk is one short query, so a long export holds no
-/// transaction or cursor open.
+/// transaction or cursor open; each row is handed to the caller on the reader (nothing is
+/// materialised), and the caller is told when a chunk has ended (to write it out).
 internal sealed class UsageLogExport(Database database, UsageLogFilter filter)
 {
-    public async IAsyncEnumerable<UsageLogRow> ReadAsync(UsageLogPosition? position, int chunk, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    /// Calls `row` for each row after `position` until it answers false or the rows run out.
+    public async Task ReadAsync(UsageLogPosition? position, int chunk, Func<DbDataReader, bool> row, Func<Task> chunkDone, CancellationToken ct)
     {
+        var stopped = false;
+        async Task<(int Count, DateTimeOffset? Date, string? Id)> ChunkAsync(bool dated, DateTimeOffset? afterDate, string? afterId)
+        {
+            var (sql, parameters) = Query(dated, afterDate, afterId, chunk);
+            var (count, lastDate, lastId) = (0, (DateTimeOffset?)null, (string?)null);
+            await using (var session = await database.OpenSessionAsync(cancellationToken: ct))
+            {
+                await session.QueryAsync(sql, r =>
+                {
+                    if (!stopped)
+                    {
+                        count++;
+                        lastId = r.GetString(1);
+                        lastDate = dated ? UsageLogJson.ReadTimestamp(r, 9) : null;
+                        stopped = !row(r);
+                    }
+
+                    return 0;
+                }, ct, parameters);
+            }
+
+            await chunkDone();
+            return (count, lastDate, lastId);
+        }
+
         var inDated = position is null || position.PublicationDate is not null;
         if (inDated)
         {
             var (date, id) = (position?.PublicationDate, position?.Id);
-            while (true)
+            while (!stopped)
             {
-                var rows = await ChunkAsync(dated: true, date, id, chunk, ct);
-                foreach (var row in rows)
-                {
-                    yield return row;
-                }
-
-                if (rows.Count < chunk)
+                var (count, lastDate, lastId) = await ChunkAsync(dated: true, date, id);
+                if (count < chunk)
                 {
                     break;
                 }
 
-                (date, id) = (rows[^1].PublicationDate, rows[^1].Id);
+                (date, id) = (lastDate, lastId);
             }
         }
 
         if (!filter.IncludesUndated)
         {
-            yield break;
+            return;
         }
 
         var after = inDated ? null : position!.Id;
-        while (true)
+        while (!stopped)
         {
-            var rows = await ChunkAsync(dated: false, null, after, chunk, ct);
-            foreach (var row in rows)
+            var (count, _, lastId) = await ChunkAsync(dated: false, null, after);
+            if (count < chunk)
             {
-                yield return row;
+                return;
             }
 
-            if (rows.Count < chunk)
-            {
-                yield break;
-            }
-
-            after = rows[^1].Id;
+            after = lastId;
         }
     }
 
-    private async Task<List<UsageLogRow>> ChunkAsync(bool dated, DateTimeOffset? afterDate, string? afterId, int chunk, CancellationToken ct)
+    private (string Sql, (string, object?)[] Parameters) Query(bool dated, DateTimeOffset? afterDate, string? afterId, int chunk)
     {
         var where = new List<string> { dated ? "publication_date IS NOT NULL" : "publication_date IS NULL" };
         var parameters = new List<(string, object?)> { ("limit", chunk) };
@@ -320,7 +374,8 @@ internal sealed class UsageLogExport(Database database, UsageLogFilter filter)
 
         if (afterId is not null)
         {
-            where.Add(dated ? "(publication_date > @afterDate OR (publication_date = @afterDate AND id > @afterId))" : "id > @afterId");
+            // A row-value comparison: both databases walk the (publication_date, id) index from there.
+            where.Add(dated ? "(publication_date, id) > (@afterDate, @afterId)" : "id > @afterId");
             parameters.Add(("afterId", afterId));
             if (dated)
             {
@@ -328,10 +383,8 @@ internal sealed class UsageLogExport(Database database, UsageLogFilter filter)
             }
         }
 
-        await using var session = await database.OpenSessionAsync(cancellationToken: ct);
-        return await session.QueryAsync<UsageLogRow>(
-            $"SELECT {UsageLogRow.Columns} FROM usage_log WHERE {string.Join(" AND ", where)} ORDER BY {(dated ? "publication_date, id" : "id")} LIMIT @limit",
-            ct, [.. parameters]);
+        return ($"SELECT {UsageLogRow.Columns} FROM usage_log WHERE {string.Join(" AND ", where)} ORDER BY {(dated ? "publication_date, id" : "id")} LIMIT @limit",
+            [.. parameters]);
     }
 }
 

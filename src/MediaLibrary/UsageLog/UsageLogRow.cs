@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using MediaLibrary.Api;
 using MediaLibrary.Storage;
@@ -68,6 +69,73 @@ internal sealed class UsageLogRow
     }
 }
 
+/// Writes usage-log rows straight from the reader into JSON (SPEC §10's shape): no objects per
+/// row, the stored params copied as they are. An entry with 10,000 log entries is one query and
+/// one buffer.
+internal static class UsageLogJson
+{
+    public static JsonWriterOptions WriterOptions { get; } = new() { Encoder = AppJson.Options.Encoder, SkipValidation = true };
+
+    /// One row of <see cref="UsageLogRow.Columns"/>.
+    public static void Write(Utf8JsonWriter w, System.Data.Common.DbDataReader r, bool withMediaId)
+    {
+        w.WriteStartObject();
+        w.WriteString("id", r.GetString(1));
+        if (withMediaId)
+        {
+            w.WriteString("mediaId", r.GetString(2));
+        }
+
+        w.WriteString("purpose", r.GetString(3));
+        w.WriteString("state", r.GetString(4));
+        w.WritePropertyName("params");
+        w.WriteRawValue(r.GetString(5), skipInputValidation: true);
+        if (!r.IsDBNull(6))
+        {
+            w.WriteString("url", r.GetString(6));
+        }
+
+        if (!r.IsDBNull(7))
+        {
+            w.WriteNumber("documentId", r.GetInt64(7));
+        }
+
+        if (!r.IsDBNull(8))
+        {
+            w.WriteNumber("publicationId", r.GetInt64(8));
+        }
+
+        if (!r.IsDBNull(9))
+        {
+            w.WriteString("publicationDate", Timestamp(r, 9));
+        }
+
+        w.WriteString("reportingDate", Timestamp(r, 10));
+        if (r.IsDBNull(11))
+        {
+            w.WriteNull("reportedBy");
+        }
+        else
+        {
+            w.WriteString("reportedBy", r.GetString(11));
+        }
+
+        w.WriteEndObject();
+    }
+
+    private static string Timestamp(System.Data.Common.DbDataReader r, int i) => AppJson.Format(ReadTimestamp(r, i));
+
+    // SQLite keeps timestamps as text, PostgreSQL as timestamptz.
+    public static DateTimeOffset ReadTimestamp(System.Data.Common.DbDataReader r, int i) =>
+        r is Microsoft.Data.Sqlite.SqliteDataReader
+            ? DapperSetup.ParseTimestamp(r.GetString(i))
+            : new DateTimeOffset(r.GetFieldValue<DateTime>(i), TimeSpan.Zero);
+
+    /// Where a page that ends with this row stops.
+    public static UsageLogPosition Position(System.Data.Common.DbDataReader r) =>
+        new(r.IsDBNull(9) ? null : ReadTimestamp(r, 9), r.GetString(1));
+}
+
 /// The fields of a usage-log entry a client sets (and compares with `oldValue`).
 internal sealed record UsageValue(string State, string Purpose, DateTimeOffset? PublicationDate, string? Url, JsonObject Params)
 {
@@ -96,8 +164,10 @@ internal sealed record UsageValue(string State, string Purpose, DateTimeOffset? 
 /// Reads and writes the usage log inside the caller's session (the PATCH's or the publish's transaction).
 internal static class UsageLogStore
 {
+    public const string ListSql = $"SELECT {UsageLogRow.Columns} FROM usage_log WHERE entry_id = @entryId ORDER BY seq";
+
     public static Task<List<UsageLogRow>> ListAsync(DbSession session, string entryId, CancellationToken ct) =>
-        session.QueryAsync<UsageLogRow>($"SELECT {UsageLogRow.Columns} FROM usage_log WHERE entry_id = @entryId ORDER BY seq", ct, ("entryId", entryId));
+        session.QueryAsync<UsageLogRow>(ListSql, ct, ("entryId", entryId));
 
     private const string Insert =
         """

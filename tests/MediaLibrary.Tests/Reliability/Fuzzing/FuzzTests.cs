@@ -131,6 +131,12 @@ public sealed class FuzzTests(FuzzApp app, ITestOutputHelper output) : IClassFix
         parts.Add("imports:" + await connection.QueryFirstAsync<string>(
             "SELECT (SELECT COUNT(*) FROM import_jobs) || '/' || (SELECT COUNT(*) FROM import_items) || '/' || COALESCE((SELECT MAX(id) FROM import_jobs), '')"));
 
+        // The usage log grows with every accepted addUsageLogEntry: summarised in the database.
+        var logRows = "COALESCE(id || state || purpose || params || COALESCE(url, ''), '')";
+        parts.Add("usage_log:" + await connection.QueryFirstAsync<string>(database.Dialect.IsPostgres
+            ? $"SELECT COUNT(*) || '/' || COALESCE(md5(string_agg({logRows}, '|' ORDER BY seq)), '') FROM usage_log"
+            : $"SELECT COUNT(*) || '/' || COALESCE(group_concat({logRows}, '|'), '') FROM (SELECT * FROM usage_log ORDER BY seq)"));
+
         // Events without their feed id: the sequencer numbers them in the background.
         var events = await connection.QueryAsync<string>("SELECT seq || ':' || name || ':' || COALESCE(media_id, '') FROM events ORDER BY seq");
         parts.Add("events:" + string.Join("|", events));
@@ -159,17 +165,28 @@ public sealed class FuzzTests(FuzzApp app, ITestOutputHelper output) : IClassFix
         var key = asset["key"]!.GetValue<string>();
         var job = await (await client.PostAsync("/api/2026-03/import/images", ApiCalls.Json(
             """{"systemName": "fuzz-seed", "images": [{"url": "http://archive.example.com/1.jpg", "id": "1", "fileName": "1.jpg", "metadata": {"title": "t"}}]}"""))).JsonAsync();
-        return new FuzzContext(entryId, otherId, documentId, From(asset), key, SampleFiles.Jpeg(32, 24), job.GetProperty("id").GetString()!);
+        var logged = await client.PatchAsync(entryId, new JsonObject
+        {
+            ["patches"] = new JsonArray(new JsonObject
+            {
+                ["operation"] = "addUsageLogEntry", ["value"] = new JsonObject { ["purpose"] = "print", ["params"] = new JsonObject { ["page"] = 1 } },
+            }),
+        }, "2026-05");
+        Assert.Equal(HttpStatusCode.OK, logged.StatusCode);
+        var log = await (await client.GetAsync($"/api/2026-05/mediaLibrary/{entryId}/usageLog")).JsonAsync();
+        return new FuzzContext(entryId, otherId, documentId, From(asset), key, SampleFiles.Jpeg(32, 24), job.GetProperty("id").GetString()!,
+            log.GetProperty("results")[0].GetProperty("id").GetString()!);
     }
 }
 
-/// The service as the fuzzer uses it: import jobs are accepted but not worked on, so nothing
-/// changes stored rows in the background between two requests.
+/// The service as the fuzzer uses it: usage purposes configured; import jobs are accepted but
+/// not worked on, so nothing changes stored rows in the background between two requests.
 public sealed class FuzzApp : TestApp
 {
-    public override Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
         Overrides["MediaLibrary:Imports:Concurrency"] = "0";
-        return base.InitializeAsync();
+        Overrides["MediaLibrary:MediaTypesFile"] = await ProjectConfig.WriteAsync(DataDirectory, ("usagePurposes", UsageLog.UsageLogApp.Purposes));
+        await base.InitializeAsync();
     }
 }

@@ -4,13 +4,13 @@ using static MediaLibrary.Tests.Reliability.Fuzzing.FuzzJson;
 namespace MediaLibrary.Tests.Reliability.Fuzzing;
 
 /// The library as the fuzzer found it: ids and an uploaded asset that valid requests refer to.
-public sealed record FuzzContext(string EntryId, string OtherId, long DocumentId, FuzzJson Asset, string ServeKey, byte[] Upload, string ImportJobId);
+public sealed record FuzzContext(string EntryId, string OtherId, long DocumentId, FuzzJson Asset, string ServeKey, byte[] Upload, string ImportJobId, string UsageLogEntryId);
 
 /// Valid requests for every endpoint, then 0–3 mutations each (CsCheck generators, so a run is
 /// reproduced from the seed CsCheck prints on failure).
 public static class RequestGen
 {
-    private const int Templates = 17;
+    private const int Templates = 19;
 
     public static Gen<FuzzRequest> For(FuzzContext context)
     {
@@ -64,6 +64,8 @@ public static class RequestGen
         12 => Get("serve-image", version, ["mediaLibrary", "serve-image", .. c.ServeKey.Split('/')]),
         13 => new FuzzRequest { Template = "serve-image HEAD", Method = HttpMethod.Head, Version = version, Segments = ["mediaLibrary", "serve-image", .. c.ServeKey.Split('/')], ContentType = null },
         15 => ImportByUrl(version, choice),
+        17 => Get("usage log", version, ["mediaLibrary", c.EntryId, "usageLog"]),
+        18 => Get("usage log export", "2026-05", ["usageLog"], ("from", "2026-05-01"), ("to", "2026-05-31T00:00:00Z"), ("purpose", "print"), ("state", "confirmed"), ("limit", "10")),
         16 => Get("import status", version, ["import", (choice % 3) switch { 0 => "images", 1 => "videos", _ => "files" }, "status"], ("id", c.ImportJobId)),
         _ => new FuzzRequest { Template = "patch (2026-03)", Method = HttpMethod.Patch, Version = "2026-03", Segments = ["mediaLibrary", c.OtherId], Json = PatchBody(c, choice + 1) },
     };
@@ -87,6 +89,12 @@ public static class RequestGen
             O(("operation", Str("archive"))),
             O(("operation", Str("removeAsset")), ("locale", Str("fr"))),
             O(("operation", Str("replaceAsset")), ("value", c.Asset.Clone())),
+            O(("operation", Str("addUsageLogEntry")), ("value", O(("purpose", Str("print")), ("state", Str("confirmed")),
+                ("publicationDate", Str("2026-05-04T06:00:00+02:00")), ("url", Str("https://paper.example/p3")), ("params", O(("page", Num(1 + (choice % 9)))))))),
+            O(("operation", Str("updateUsageLogEntry")), ("usageLogEntryId", Str(c.UsageLogEntryId)),
+                ("value", O(("purpose", Str("print")), ("state", Str("pending")), ("params", O(("page", Num(2)))))),
+                ("oldValue", O(("purpose", Str("print")), ("state", Str("pending")), ("params", O(("page", Num(1))))))),
+            O(("operation", Str("removeUsageLogEntry")), ("usageLogEntryId", Str("nope"))),
         ];
         var first = operations[choice % operations.Length];
         var patches = choice % 5 == 0 ? A(first, operations[(choice / 5) % operations.Length].Clone()) : A(first);
