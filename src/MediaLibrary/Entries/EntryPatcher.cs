@@ -89,7 +89,8 @@ internal sealed class EntryPatcher(
                 return ApiErrors.EntryNotFound(id);
             }
 
-            var log = usesLog ? await UsageLogStore.ListAsync(session, id, ct) : null;
+            // Only the log entries the operations name are read (an entry's log may be long).
+            var log = usesLog ? await UsageLogStore.FindAsync(session, id, NamedLogEntries(request), ct) : null;
             var (failure, updated, copy) = Plan(row, type, request, version, storedKeys, now, actor, log);
             if (failure is not null)
             {
@@ -288,6 +289,14 @@ internal sealed class EntryPatcher(
             ? ApiErrors.Validation(operation.Path("usageLogEntryId"), $"'{id}' is of the internal purpose '{row.Purpose}': it cannot be changed through PATCH")
             : null;
     }
+
+    private static string[] NamedLogEntries(PatchRequest request) =>
+        [.. request.Operations.Select(o => o switch
+        {
+            UpdateUsageLogEntry update => update.UsageLogEntryId,
+            RemoveUsageLogEntry remove => remove.UsageLogEntryId,
+            _ => null,
+        }).OfType<string>().Distinct()];
 
     private static void Assign(UsageLogRow row, UsageValue value)
     {

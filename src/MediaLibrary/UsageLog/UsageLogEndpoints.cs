@@ -246,8 +246,6 @@ internal sealed record UsageLogPosition(DateTimeOffset? PublicationDate, string 
 {
     private const string List = "usageLog";
 
-    public static UsageLogPosition After(UsageLogRow row) => new(row.PublicationDate, row.Id);
-
     public string Encode() => Cursor.Encode(List, "", PublicationDate is { } d ? $"d{d.UtcTicks}:{Id}" : $"n:{Id}");
 
     public static UsageLogPosition? Decode(string cursor)

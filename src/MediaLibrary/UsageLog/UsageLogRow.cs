@@ -30,43 +30,6 @@ internal sealed class UsageLogRow
 
     /// What `oldValue` is compared with: the fields a client sets.
     public UsageValue Value() => new(State, Purpose, PublicationDate, Url, JsonNode.Parse(Params)!.AsObject());
-
-    /// The answer shape (SPEC §10); `mediaId` for the billing export.
-    public JsonObject ToJson(bool withMediaId = false)
-    {
-        var json = new JsonObject { ["id"] = Id };
-        if (withMediaId)
-        {
-            json["mediaId"] = EntryId;
-        }
-
-        json["purpose"] = Purpose;
-        json["state"] = State;
-        json["params"] = JsonNode.Parse(Params);
-        if (Url is not null)
-        {
-            json["url"] = Url;
-        }
-
-        if (DocumentId is { } documentId)
-        {
-            json["documentId"] = documentId;
-        }
-
-        if (PublicationId is { } publicationId)
-        {
-            json["publicationId"] = publicationId;
-        }
-
-        if (PublicationDate is { } publicationDate)
-        {
-            json["publicationDate"] = AppJson.Format(publicationDate);
-        }
-
-        json["reportingDate"] = AppJson.Format(ReportingDate);
-        json["reportedBy"] = ReportedBy;
-        return json;
-    }
 }
 
 /// Writes usage-log rows straight from the reader into JSON (SPEC §10's shape): no objects per
@@ -166,8 +129,13 @@ internal static class UsageLogStore
 {
     public const string ListSql = $"SELECT {UsageLogRow.Columns} FROM usage_log WHERE entry_id = @entryId ORDER BY seq";
 
-    public static Task<List<UsageLogRow>> ListAsync(DbSession session, string entryId, CancellationToken ct) =>
-        session.QueryAsync<UsageLogRow>(ListSql, ct, ("entryId", entryId));
+    /// The entry's log entries with these ids (none when `ids` is empty).
+    public static async Task<List<UsageLogRow>> FindAsync(DbSession session, string entryId, string[] ids, CancellationToken ct) =>
+        ids.Length == 0
+            ? []
+            : await session.QueryAsync<UsageLogRow>(
+                $"SELECT {UsageLogRow.Columns} FROM usage_log WHERE entry_id = @entryId AND {(session.IsPostgres ? "id = ANY(@ids)" : "id IN (SELECT value FROM json_each(@ids))")}",
+                ct, ("entryId", entryId), ("ids", ids));
 
     private const string Insert =
         """
