@@ -10,6 +10,7 @@ using MediaLibrary.Imports;
 using MediaLibrary.MediaTypes;
 using MediaLibrary.References;
 using MediaLibrary.Storage;
+using MediaLibrary.Transforms;
 using MediaLibrary.UsageLog;
 
 var cli = CliCommand.FromArgs(args);
@@ -33,6 +34,7 @@ try
     builder.AddEvents();
     builder.AddImports();
     builder.AddUsageLog();
+    builder.AddTransforms();
 
     var app = builder.Build();
     app.UseApi();
@@ -45,7 +47,8 @@ try
         .MapIncomingReferences()
         .MapEvents()
         .MapImports()
-        .MapUsageLog();
+        .MapUsageLog()
+        .MapTransforms();
 
     return await app.RunMediaLibraryAsync(cli);
 }

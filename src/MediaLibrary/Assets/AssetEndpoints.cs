@@ -13,8 +13,9 @@ internal static class AssetEndpoints
         // Content-Type is ignored anyway (the type comes from the bytes). The body is documented only.
         api.Write.MapPost("/mediaLibrary/assets", UploadAsync)
             .WithName("UploadAsset").WithTags("Assets").AcceptsFileBody();
+        // Authorised in the handler: a bearer token with the read scope, or a signed URL (SPEC §11).
         api.Read.MapMethods("/mediaLibrary/serve-image/{**key}", ["GET", "HEAD"], ServeImageAsync)
-            .WithName("ServeImage").WithTags("Assets");
+            .WithName("ServeImage").WithTags("Assets").AllowAnonymous();
         return api;
     }
 

@@ -1,11 +1,13 @@
 using MediaLibrary.Api;
 using MediaLibrary.Hosting;
+using MediaLibrary.Transforms;
 using Microsoft.Extensions.Options;
 
 namespace MediaLibrary.Assets;
 
-/// `url` = MediaLibrary__PublicBaseUrl + key; without it, this server's serve-image URL.
-internal sealed class AssetUrls(IOptions<MediaLibraryOptions> options, IHttpContextAccessor http)
+/// `url` = MediaLibrary__PublicBaseUrl + key; without it, this server's serve-image URL, signed
+/// when signing keys are configured (then a browser needs no token to show it).
+internal sealed class AssetUrls(IOptions<MediaLibraryOptions> options, IHttpContextAccessor http, UrlSigner signer)
 {
     public string For(string key)
     {
@@ -15,9 +17,21 @@ internal sealed class AssetUrls(IOptions<MediaLibraryOptions> options, IHttpCont
             return configured.TrimEnd('/') + "/" + key;
         }
 
-        var request = http.HttpContext?.Request;
-        var origin = request is null ? HostingExtensions.DefaultUrl : $"{request.Scheme}://{request.Host}";
+        return signer.Enabled ? Signed(key, []) : Origin() + ServePath(key);
+    }
+
+    /// This server's serve-image URL of the key with `query` (values as they will be sent), signed.
+    public string Signed(string key, IEnumerable<(string Name, string Value)> query) => Origin() + signer.Sign(ServePath(key), query);
+
+    private string ServePath(string key)
+    {
         var version = http.HttpContext?.Features.Get<ApiVersion>() ?? ApiVersion.Latest;
-        return $"{origin}/api/{version}/mediaLibrary/serve-image/{key}";
+        return $"/api/{version}/mediaLibrary/serve-image/{key}";
+    }
+
+    private string Origin()
+    {
+        var request = http.HttpContext?.Request;
+        return request is null ? HostingExtensions.DefaultUrl : $"{request.Scheme}://{request.Host}";
     }
 }

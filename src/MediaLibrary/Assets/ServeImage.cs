@@ -10,20 +10,37 @@ using Microsoft.Win32.SafeHandles;
 using Microsoft.AspNetCore.Http.Headers;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
+using MediaLibrary.Transforms;
+using Microsoft.AspNetCore.Authentication;
 
 namespace MediaLibrary.Assets;
 
 /// GET/HEAD /mediaLibrary/serve-image/{key}: the original bytes for image proxies and CDNs
-/// (SPEC §3). Headers, 304 and HEAD come from the database alone; only a body reads storage.
+/// (SPEC §3), or with imgix-style parameters a rendered variant (SPEC §11). Headers, 304 and HEAD
+/// of originals come from the database alone; only a body reads storage. A bearer token with the
+/// read scope, or (with signing keys configured) a signed URL, lets a request in.
 internal sealed class ServeImage(
-    EntryStore entries, MediaTypeCatalog types, IBlobStore blobs, TimeProvider time, IOptions<MediaLibraryOptions> options, ILogger<ServeImage> logger)
+    EntryStore entries, MediaTypeCatalog types, IBlobStore blobs, VariantCache variants, UrlSigner signer, TimeProvider time,
+    IOptions<MediaLibraryOptions> options, ILogger<ServeImage> logger)
 {
     private const string SvgPolicy = "default-src 'none'; style-src 'unsafe-inline'; sandbox";
 
     public async Task ServeAsync(HttpContext context, string key, CancellationToken ct)
     {
+        if (!await AuthorizeAsync(context))
+        {
+            return;
+        }
+
+        var (spec, errors) = TransformSpec.Parse(context.Request.Query);
+        if (errors.Count > 0)
+        {
+            await ApiErrors.Write(context, StatusCodes.Status400BadRequest, errors);
+            return;
+        }
+
         var response = context.Response;
-        var uses = BlobKey.IsValid(key) ? await entries.FindKeyUsesAsync(key, ct) : [];
+        var uses = BlobKey.IsValid(key) && !key.StartsWith(VariantCache.Prefix, StringComparison.Ordinal) ? await entries.FindKeyUsesAsync(key, ct) : [];
         var images = uses.Where(u => types.Find(u.MediaType)?.Kind == AssetKind.Image && u.MimeType?.StartsWith("image/", StringComparison.Ordinal) == true).ToList();
         if (images.Count == 0)
         {
@@ -31,7 +48,12 @@ internal sealed class ServeImage(
             return;
         }
 
-        // Revocation is about the picture: one revoked or invalid entry using these bytes stops delivery.
+        // Every answer names the entries, so a CDN purges an entry's original and variants by tag.
+        var entryIds = images.Select(i => i.EntryId).Distinct(StringComparer.Ordinal).ToList();
+        response.Headers["Surrogate-Key"] = string.Join(' ', entryIds);
+        response.Headers["Cache-Tag"] = string.Join(',', entryIds);
+
+        // Revocation is about the picture: one revoked or invalid entry using these bytes stops delivery of it and every variant.
         var now = time.GetUtcNow();
         if (images.Any(u => EntryState.Of(types.Find(u.MediaType), u.Revoked, u.Metadata, now) != EntryState.Active))
         {
@@ -41,15 +63,119 @@ internal sealed class ServeImage(
         }
 
         var image = images[0];
-        var etag = new EntityTagHeaderValue($"\"{image.Sha256 ?? KeyTag(key, image.Size)}\"");
         var lastModified = TruncateToSeconds(image.AddedAt ?? DateTimeOffset.UnixEpoch);
-        var headers = response.GetTypedHeaders();
-        headers.ETag = etag;
-        headers.LastModified = lastModified;
-        response.Headers.CacheControl = options.Value.Delivery.CacheControl;
+        var sourceTag = image.Sha256 ?? KeyTag(key, image.Size);
+        if (spec is null)
+        {
+            if (!await SendAsync(context, key, new EntityTagHeaderValue($"\"{sourceTag}\""), lastModified, image.MimeType!, image.Size ?? 0, ct))
+            {
+                logger.LogError("Key {Key} of entry {EntryId} is missing from the {Store} store", key, image.EntryId, blobs.Name);
+                await ApiErrors.Write(context, StatusCodes.Status404NotFound, new { message = "No image found." });
+            }
+
+            return;
+        }
+
+        await ServeVariantAsync(context, key, image, spec, sourceTag, lastModified, ct);
+    }
+
+    private async Task ServeVariantAsync(HttpContext context, string key, KeyUse image, TransformSpec spec, string sourceTag, DateTimeOffset lastModified, CancellationToken ct)
+    {
+        var source = TypeSniffer.All.FirstOrDefault(t => t.MimeType == image.MimeType) ?? TypeSniffer.Jpeg;
+        var format = spec.OutputFormat(source, context.Request.Headers.Accept);
+        if (spec.AutoFormat)
+        {
+            context.Response.Headers.Vary = "Accept";
+        }
+
+        // Strong, per variant: the source's bytes and the normalised parameters. Known before rendering, so a 304 renders nothing.
+        var canonical = spec.Canonical(format);
+        var etag = new EntityTagHeaderValue($"\"{sourceTag[..Math.Min(32, sourceTag.Length)]}-{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)))[..16]}\"");
+        if (NotModified(context.Request.GetTypedHeaders(), etag, lastModified))
+        {
+            SetValidators(context.Response, etag, lastModified);
+            context.Response.StatusCode = StatusCodes.Status304NotModified;
+            return;
+        }
+
+        for (var attempt = 0; attempt < 2; attempt++)
+        {
+            Variant variant;
+            try
+            {
+                variant = await variants.GetAsync(key, image.Size ?? 0, spec, format, ct);
+            }
+            catch (UnrenderableException e)
+            {
+                await ApiErrors.Write(context, StatusCodes.Status422UnprocessableEntity, new { name = "UnprocessableImage", message = e.Message });
+                return;
+            }
+            catch (RectOutsideException e)
+            {
+                await ApiErrors.Write(context, StatusCodes.Status400BadRequest, new Dictionary<string, string> { ["rect"] = e.Message });
+                return;
+            }
+
+            if (await SendAsync(context, variant.Key, etag, lastModified, variant.MimeType, variant.Size, ct))
+            {
+                return;
+            }
+
+            // Evicted by another process between lookup and read: render it again.
+            await variants.ForgetAsync(variant.Key, ct);
+        }
+
+        await ApiErrors.Write(context, StatusCodes.Status404NotFound, new { message = "No image found." });
+    }
+
+    /// A bearer token with the read scope, or a valid signed URL when signing keys are configured.
+    private async Task<bool> AuthorizeAsync(HttpContext context)
+    {
+        if (context.User.Identity?.IsAuthenticated == true)
+        {
+            if (context.User.HasClaim(BearerAuthenticationHandler.ScopeClaim, Clients.Scopes.Read))
+            {
+                return true;
+            }
+
+            await context.ForbidAsync();
+            return false;
+        }
+
+        if (!string.IsNullOrEmpty(context.Request.Headers.Authorization) || !signer.Enabled)
+        {
+            await context.ChallengeAsync();
+            return false;
+        }
+
+        var check = signer.Verify(context);
+        if (check == SignatureCheck.Valid)
+        {
+            return true;
+        }
+
+        context.Response.Headers.CacheControl = "no-store";
+        await ApiErrors.Write(context, StatusCodes.Status403Forbidden, new Dictionary<string, string>
+        {
+            ["s"] = check switch
+            {
+                SignatureCheck.NotSigned => "The URL is not signed: send a bearer token or use a signed URL.",
+                SignatureCheck.Expired => "The signed URL has expired.",
+                _ => "The URL's signature is not valid.",
+            },
+        });
+        return false;
+    }
+
+    /// The blob with its validators: 304, Range (206/416), HEAD, or the body. False when the blob is missing (nothing written yet).
+    private async Task<bool> SendAsync(
+        HttpContext context, string blobKey, EntityTagHeaderValue etag, DateTimeOffset lastModified, string mimeType, long size, CancellationToken ct)
+    {
+        var response = context.Response;
+        SetValidators(response, etag, lastModified);
         response.Headers.AcceptRanges = "bytes";
         response.Headers.XContentTypeOptions = "nosniff";
-        if (image.MimeType == TypeSniffer.Svg.MimeType)
+        if (mimeType == TypeSniffer.Svg.MimeType)
         {
             response.Headers.ContentSecurityPolicy = SvgPolicy;
         }
@@ -58,10 +184,9 @@ internal sealed class ServeImage(
         if (NotModified(request, etag, lastModified))
         {
             response.StatusCode = StatusCodes.Status304NotModified;
-            return;
+            return true;
         }
 
-        var size = image.Size ?? 0;
         var (offset, length, partial) = (0L, size, false);
         if (RangeApplies(request, etag, lastModified) && request.Range is { Ranges.Count: 1 } range)
         {
@@ -70,31 +195,33 @@ internal sealed class ServeImage(
                 response.Headers.ContentRange = $"bytes */{size}";
                 await ApiErrors.Write(context, StatusCodes.Status416RangeNotSatisfiable,
                     new { name = "RangeNotSatisfiable", message = $"The image has {size} bytes; the requested range is outside it." });
-                return;
+                return true;
             }
 
             (offset, length, partial) = (resolved.Offset, resolved.Length, true);
             response.Headers.ContentRange = $"bytes {offset}-{offset + length - 1}/{size}";
         }
 
-        response.StatusCode = partial ? StatusCodes.Status206PartialContent : StatusCodes.Status200OK;
-        response.ContentType = image.MimeType;
-        response.ContentLength = length;
         if (HttpMethods.IsHead(context.Request.Method))
         {
-            return;
+            response.StatusCode = partial ? StatusCodes.Status206PartialContent : StatusCodes.Status200OK;
+            response.ContentType = mimeType;
+            response.ContentLength = length;
+            return true;
         }
 
-        await using var blob = await blobs.OpenAsync(key, offset, length, ct);
+        await using var blob = await blobs.OpenAsync(blobKey, offset, length, ct);
         if (blob is null)
         {
-            logger.LogError("Key {Key} of entry {EntryId} is missing from the {Store} store", key, image.EntryId, blobs.Name);
             response.Headers.Remove(HeaderNames.ETag);
-            response.ContentLength = null;
-            await ApiErrors.Write(context, StatusCodes.Status404NotFound, new { message = "No image found." });
-            return;
+            response.Headers.Remove(HeaderNames.LastModified);
+            response.Headers.Remove(HeaderNames.ContentRange);
+            return false;
         }
 
+        response.StatusCode = partial ? StatusCodes.Status206PartialContent : StatusCodes.Status200OK;
+        response.ContentType = mimeType;
+        response.ContentLength = length;
         if (blob.File is not null)
         {
             await CopyFileAsync(blob.File, offset, length, response, ct);
@@ -103,6 +230,16 @@ internal sealed class ServeImage(
         {
             await blob.Content.CopyToAsync(response.Body, 64 * 1024, ct);
         }
+
+        return true;
+    }
+
+    private void SetValidators(HttpResponse response, EntityTagHeaderValue etag, DateTimeOffset lastModified)
+    {
+        var headers = response.GetTypedHeaders();
+        headers.ETag = etag;
+        headers.LastModified = lastModified;
+        response.Headers.CacheControl = options.Value.Delivery.CacheControl;
     }
 
     // Kestrel has no sendfile. The file's cached pages are read synchronously (cheaper than async

@@ -32,7 +32,7 @@ public static class TypeSniffer
     public static readonly DetectedType Zip = new("application/zip", "zip", AssetKind.File);
     public static readonly DetectedType Text = new("text/plain", "txt", AssetKind.File);
 
-    private static readonly DetectedType[] All = [Jpeg, Png, Gif, WebP, Avif, Heic, Tiff, Svg, Mp4, QuickTime, WebM, Pdf, Zip, Text];
+    public static readonly IReadOnlyList<DetectedType> All = [Jpeg, Png, Gif, WebP, Avif, Heic, Tiff, Svg, Mp4, QuickTime, WebM, Pdf, Zip, Text];
 
     /// Everything detectable; the default allow-list leaves out text/plain and zip.
     public static readonly string[] KnownTypes = All.Select(t => t.MimeType).ToArray();

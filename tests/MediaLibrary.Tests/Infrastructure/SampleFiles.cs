@@ -36,6 +36,36 @@ public static class SampleFiles
         return file.ToArray();
     }
 
+    /// A JPEG with real pixels (a gradient, so a wrong crop or rotation shows), encoded by libvips,
+    /// with our EXIF segment (orientation, optional GPS) spliced in after SOI.
+    public static byte[] DecodableJpeg(int width, int height, int orientation = 1, bool withGps = false)
+    {
+        using var x = NetVips.Image.Xyz(width, height);
+        using var bands = x.Bandsplit()[0] * (255.0 / Math.Max(1, width));
+        using var rgb = NetVips.Image.Black(width, height, bands: 3).Add(bands).Cast(NetVips.Enums.BandFormat.Uchar);
+        var encoded = rgb.JpegsaveBuffer(q: 90, keep: NetVips.Enums.ForeignKeep.None);
+        var file = new MemoryStream();
+        file.Write(encoded.AsSpan(0, 2));
+        Segment(file, 0xE1, Exif(orientation, null, withGps));
+        file.Write(encoded.AsSpan(2));
+        return file.ToArray();
+    }
+
+    /// A PNG with real pixels, encoded by libvips.
+    public static byte[] DecodablePng(int width, int height, bool alpha = false)
+    {
+        using var image = (NetVips.Image.Black(width, height, bands: alpha ? 4 : 3) + (alpha ? new double[] { 10, 200, 30, 128 } : new double[] { 10, 200, 30 }))
+            .Cast(NetVips.Enums.BandFormat.Uchar);
+        return image.PngsaveBuffer();
+    }
+
+    /// Width and height of encoded image bytes, and the fields of metadata libvips finds in them.
+    public static (int Width, int Height, string[] Fields) Decode(byte[] bytes)
+    {
+        using var image = NetVips.Image.NewFromBuffer(bytes);
+        return (image.Width, image.Height, image.GetFields());
+    }
+
     private static void Segment(Stream file, byte marker, byte[] payload)
     {
         file.Write([0xFF, marker, (byte)((payload.Length + 2) >> 8), (byte)((payload.Length + 2) & 0xFF)]);

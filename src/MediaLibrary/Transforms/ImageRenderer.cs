@@ -1,0 +1,112 @@
+using Microsoft.Extensions.Options;
+using NetVips;
+
+namespace MediaLibrary.Transforms;
+
+/// The source cannot become a variant: too many pixels (a decompression bomb), or bytes libvips
+/// cannot decode. Answered with 422.
+internal sealed class UnrenderableException(string message) : Exception(message);
+
+/// Renders variants with libvips (SPEC §11): shrink-on-load where it can, EXIF orientation
+/// applied, sRGB, every piece of metadata stripped (EXIF with GPS, XMP, IPTC, ICC), the first
+/// frame of animations. The source's size is read from its header before anything is decoded.
+internal sealed class ImageRenderer
+{
+    // libvips' limit on a coordinate: "no bound" for the side that is not given.
+    private const int Unbounded = 10_000_000;
+
+    private readonly TransformOptions _options;
+
+    public ImageRenderer(IOptions<TransformOptions> options)
+    {
+        _options = options.Value;
+        // Keep libvips' operation cache small: variants are cached in the blob store, not here.
+        Cache.MaxMem = (ulong)Math.Max(0, _options.VipsCacheMaxBytes);
+        Cache.Max = 50;
+        Cache.MaxFiles = 0;
+    }
+
+    /// The source's size as displayed (orientation applied), from its header only.
+    public (int Width, int Height) Dimensions(byte[] source)
+    {
+        try
+        {
+            using var header = Image.NewFromBuffer(source, access: Enums.Access.Sequential);
+            var pixels = (long)header.Width * header.Height;
+            if (pixels > _options.MaxSourcePixels)
+            {
+                throw new UnrenderableException(
+                    $"The image has {header.Width} × {header.Height} pixels, more than the {_options.MaxSourcePixels:N0} that are rendered (MediaLibrary__Transforms__MaxSourcePixels).");
+            }
+
+            var rotated = header.Contains("orientation") && header.Get("orientation") is int orientation && orientation >= 5;
+            return rotated ? (header.Height, header.Width) : (header.Width, header.Height);
+        }
+        catch (VipsException e)
+        {
+            throw new UnrenderableException($"The image cannot be decoded: {FirstLine(e.Message)}");
+        }
+    }
+
+    public byte[] Render(byte[] source, TransformSpec spec, string format)
+    {
+        try
+        {
+            using var image = Resize(source, spec);
+            using var srgb = image.Interpretation is Enums.Interpretation.Srgb or Enums.Interpretation.Bw ? image.Copy() : image.Colourspace(Enums.Interpretation.Srgb);
+            return Save(srgb, format, spec.Quality);
+        }
+        catch (VipsException e)
+        {
+            throw new UnrenderableException($"The image cannot be rendered: {FirstLine(e.Message)}");
+        }
+    }
+
+    private static Image Resize(byte[] source, TransformSpec spec)
+    {
+        var (boxWidth, boxHeight) = spec.Box;
+        var size = spec.Fit == "max" || (boxWidth is null && boxHeight is null) ? Enums.Size.Down : Enums.Size.Both;
+        var crop = spec.Fit == "crop" && boxWidth is not null && boxHeight is not null ? Enums.Interesting.Centre : (Enums.Interesting?)null;
+        var width = boxWidth ?? Unbounded;
+        var height = boxHeight ?? Unbounded;
+        if (spec.Rect is not { } rect)
+        {
+            // Shrink-on-load: a JPEG is decoded at 1/2, 1/4 or 1/8 when that is still large enough.
+            return Image.ThumbnailBuffer(source, width, height: height, size: size, crop: crop);
+        }
+
+        using var full = Image.NewFromBuffer(source, access: Enums.Access.Random);
+        using var upright = full.Autorot();
+        if (rect.X + rect.W > upright.Width || rect.Y + rect.H > upright.Height)
+        {
+            throw new RectOutsideException(upright.Width, upright.Height);
+        }
+
+        using var cut = upright.ExtractArea(rect.X, rect.Y, rect.W, rect.H);
+        return cut.ThumbnailImage(boxWidth ?? (boxHeight is null ? rect.W : Unbounded), height: boxHeight ?? (boxWidth is null ? rect.H : Unbounded), size: size, crop: crop);
+    }
+
+    private static byte[] Save(Image image, string format, int quality)
+    {
+        switch (format)
+        {
+            case "jpg":
+                using (var flat = image.HasAlpha() ? image.Flatten(background: [255, 255, 255]) : image.Copy())
+                {
+                    return flat.JpegsaveBuffer(q: quality, keep: Enums.ForeignKeep.None, optimizeCoding: true);
+                }
+
+            case "png":
+                return image.PngsaveBuffer(keep: Enums.ForeignKeep.None, compression: 6);
+            case "webp":
+                return image.WebpsaveBuffer(q: quality, keep: Enums.ForeignKeep.None, effort: 2);
+            default:
+                return image.HeifsaveBuffer(q: quality, compression: Enums.ForeignHeifCompression.Av1, keep: Enums.ForeignKeep.None, effort: 2);
+        }
+    }
+
+    private static string FirstLine(string message) => message.Split('\n', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault()?.Trim() ?? message;
+}
+
+/// `rect` lies (partly) outside the source: a client error, answered with 400 naming `rect`.
+internal sealed class RectOutsideException(int width, int height) : Exception($"must lie inside the image ({width} × {height} pixels, orientation applied)");
