@@ -55,7 +55,11 @@ internal sealed class UrlSigner
 
     public SignatureCheck Verify(HttpContext context)
     {
-        var target = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? context.Request.Path + context.Request.QueryString;
+        // The target as sent (percent-encoding kept); hosts that do not give it get the path re-encoded.
+        var raw = context.Features.Get<IHttpRequestFeature>()?.RawTarget;
+        var target = string.IsNullOrEmpty(raw) || raw[0] != '/'
+            ? context.Request.PathBase.Add(context.Request.Path).ToUriComponent() + context.Request.QueryString.ToUriComponent()
+            : raw;
         var question = target.IndexOf('?', StringComparison.Ordinal);
         var path = question < 0 ? target : target[..question];
         var parameters = question < 0 ? [] : target[(question + 1)..].Split('&', StringSplitOptions.RemoveEmptyEntries).ToList();
