@@ -116,7 +116,7 @@ internal sealed class ServeImage(
                 return;
             }
 
-            if (await SendAsync(context, variant.Key, etag, lastModified, variant.MimeType, variant.Size, ct))
+            if (await SendAsync(context, variant.Key, etag, lastModified, variant.MimeType, variant.Size, ct, variants.BytesOf(variant.Key), variants.Hold))
             {
                 return;
             }
@@ -167,9 +167,12 @@ internal sealed class ServeImage(
         return false;
     }
 
-    /// The blob with its validators: 304, Range (206/416), HEAD, or the body. False when the blob is missing (nothing written yet).
+    /// The blob with its validators: 304, Range (206/416), HEAD, or the body (from `held` when the
+    /// bytes are in memory; `hold` is offered a small blob read whole). False when the blob is
+    /// missing (nothing written yet).
     private async Task<bool> SendAsync(
-        HttpContext context, string blobKey, EntityTagHeaderValue etag, DateTimeOffset lastModified, string mimeType, long size, CancellationToken ct)
+        HttpContext context, string blobKey, EntityTagHeaderValue etag, DateTimeOffset lastModified, string mimeType, long size, CancellationToken ct,
+        byte[]? held = null, Action<string, byte[]>? hold = null)
     {
         var response = context.Response;
         SetValidators(response, etag, lastModified);
@@ -207,6 +210,35 @@ internal sealed class ServeImage(
             response.StatusCode = partial ? StatusCodes.Status206PartialContent : StatusCodes.Status200OK;
             response.ContentType = mimeType;
             response.ContentLength = length;
+            return true;
+        }
+
+        if (held is not null && held.LongLength == size)
+        {
+            response.StatusCode = partial ? StatusCodes.Status206PartialContent : StatusCodes.Status200OK;
+            response.ContentType = mimeType;
+            response.ContentLength = length;
+            await response.Body.WriteAsync(held.AsMemory((int)offset, (int)length), ct);
+            return true;
+        }
+
+        if (hold is not null && !partial && size <= 64 * 1024)
+        {
+            await using var whole = await blobs.OpenAsync(blobKey, 0, size, ct);
+            if (whole is null)
+            {
+                response.Headers.Remove(HeaderNames.ETag);
+                response.Headers.Remove(HeaderNames.LastModified);
+                return false;
+            }
+
+            var bytes = new byte[size];
+            await whole.Content.ReadExactlyAsync(bytes, ct);
+            hold(blobKey, bytes);
+            response.StatusCode = StatusCodes.Status200OK;
+            response.ContentType = mimeType;
+            response.ContentLength = size;
+            await response.Body.WriteAsync(bytes, ct);
             return true;
         }
 

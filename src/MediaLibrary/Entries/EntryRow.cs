@@ -47,7 +47,7 @@ internal sealed class EntryRow
     };
 
     // SQLite keeps timestamps as text, PostgreSQL as timestamptz.
-    private static DateTimeOffset Timestamp(DbDataReader r, int i) =>
+    public static DateTimeOffset Timestamp(DbDataReader r, int i) =>
         r is SqliteDataReader ? DapperSetup.ParseTimestamp(r.GetString(i)) : new DateTimeOffset(r.GetFieldValue<DateTime>(i), TimeSpan.Zero);
 
     public const string Columns =

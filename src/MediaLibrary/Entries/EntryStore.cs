@@ -230,12 +230,23 @@ internal sealed class EntryStore(Database database, EventSignal events)
     public async Task<List<KeyUse>> FindKeyUsesAsync(string key, CancellationToken ct)
     {
         await using var session = await database.OpenSessionAsync(cancellationToken: ct);
-        return await session.QueryAsync<KeyUse>(
+        // Read by position with typed getters: this runs on every serve-image request.
+        return await session.QueryAsync(
             """
             SELECT k.mime_type, k.size, k.sha256, k.added_at, e.id AS entry_id, e.media_type, e.revoked, e.metadata
             FROM media_entry_keys k JOIN media_entries e ON e.id = k.entry_id
             WHERE k.key = @key
-            """, ct, ("key", key));
+            """, r => new KeyUse
+            {
+                MimeType = r.IsDBNull(0) ? null : r.GetString(0),
+                Size = r.IsDBNull(1) ? null : r.GetInt64(1),
+                Sha256 = r.IsDBNull(2) ? null : r.GetString(2),
+                AddedAt = r.IsDBNull(3) ? null : EntryRow.Timestamp(r, 3),
+                EntryId = r.GetString(4),
+                MediaType = r.GetString(5),
+                Revoked = r.GetBoolean(6),
+                Metadata = r.GetString(7),
+            }, ct, ("key", key));
     }
 
     public async Task<List<string>> KeysAsync(string id, CancellationToken ct)

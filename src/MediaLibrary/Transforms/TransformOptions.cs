@@ -12,6 +12,9 @@ public sealed class TransformOptions
     /// Rendered variants kept in the blob store, in bytes; the least recently used go first.
     public long CacheMaxBytes { get; set; } = 1L << 30;
 
+    /// Memory for the bytes of small variants (up to 64 KB each), served without opening a file.
+    public long MemoryCacheBytes { get; set; } = 64L << 20;
+
     /// Memory libvips may keep for its operation cache, in bytes.
     public long VipsCacheMaxBytes { get; set; } = 32L << 20;
 }

@@ -26,6 +26,12 @@ internal sealed class VariantCache(
     private readonly ConcurrentDictionary<string, Lazy<Task<Variant>>> _rendering = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, DateTimeOffset> _used = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _renders = new(Math.Max(1, options.Value.Concurrency));
+
+    // Small variants' bytes (thumbnails are a few KB): served without opening a file. A variant's
+    // bytes never change under its key, so a copy here stays right even after eviction elsewhere.
+    private readonly ConcurrentDictionary<string, byte[]> _bytes = new(StringComparer.Ordinal);
+    private long _bytesHeld;
+    private const int SmallVariant = 64 * 1024;
     private long _renderCount;
 
     /// Renders done by this process (tests count them).
@@ -78,8 +84,29 @@ internal sealed class VariantCache(
     public async Task ForgetAsync(string key, CancellationToken ct)
     {
         _known.TryRemove(key, out _);
+        _bytes.TryRemove(key, out _);
         await using var session = await database.OpenSessionAsync(cancellationToken: ct);
         await session.ExecuteAsync("DELETE FROM image_variants WHERE key = @key", ct, ("key", key));
+    }
+
+    /// The variant's bytes when they are held in memory.
+    public byte[]? BytesOf(string key) => _bytes.GetValueOrDefault(key);
+
+    /// Keeps a small variant's bytes, within MemoryCacheBytes (when full, it starts over).
+    public void Hold(string key, byte[] bytes)
+    {
+        if (bytes.Length > SmallVariant || _bytes.ContainsKey(key))
+        {
+            return;
+        }
+
+        if (Interlocked.Add(ref _bytesHeld, bytes.Length) > options.Value.MemoryCacheBytes)
+        {
+            _bytes.Clear();
+            Interlocked.Exchange(ref _bytesHeld, bytes.Length);
+        }
+
+        _bytes[key] = bytes;
     }
 
     private Variant Remember(Variant variant)
@@ -97,6 +124,12 @@ internal sealed class VariantCache(
         await _renders.WaitAsync();
         try
         {
+            // A request that missed just before another render of this variant finished: use that one.
+            if (_known.TryGetValue(key, out var done))
+            {
+                return done;
+            }
+
             var source = await ReadAsync(sourceKey, sourceSize);
             var started = time.GetTimestamp();
             var bytes = await Task.Run(() =>
@@ -110,7 +143,19 @@ internal sealed class VariantCache(
             var spool = Path.Combine(spoolDirectory, Guid.NewGuid().ToString("N") + ".variant");
             await File.WriteAllBytesAsync(spool, bytes);
             var mimeType = TransformSpec.MimeType(format);
-            await blobs.PutFileAsync(key, spool, mimeType, CancellationToken.None);
+            try
+            {
+                await blobs.PutFileAsync(key, spool, mimeType, CancellationToken.None);
+            }
+            catch (IOException)
+            {
+                File.Delete(spool);
+                // Another process stored the same variant first (its bytes are these bytes); anything else is a real failure.
+                if (await blobs.StatAsync(key, CancellationToken.None) is null)
+                {
+                    throw;
+                }
+            }
             var now = time.GetUtcNow();
             await using (var session = await database.OpenSessionAsync())
             {
@@ -124,6 +169,7 @@ internal sealed class VariantCache(
 
             logger.LogInformation("Rendered {Variant} of {Key} ({Canonical}, {Size} bytes) in {Milliseconds:F0} ms",
                 key, sourceKey, spec.Canonical(format), bytes.Length, time.GetElapsedTime(started).TotalMilliseconds);
+            Hold(key, bytes);
             return Remember(new Variant(key, mimeType, bytes.LongLength));
         }
         finally
@@ -218,6 +264,11 @@ internal sealed class VariantCache(
         foreach (var (key, _) in victims)
         {
             _known.TryRemove(key, out _);
+            if (_bytes.TryRemove(key, out var held))
+            {
+                Interlocked.Add(ref _bytesHeld, -held.Length);
+            }
+
             await using (var session = await database.OpenSessionAsync(cancellationToken: ct))
             {
                 await session.ExecuteAsync("DELETE FROM image_variants WHERE key = @key", ct, ("key", key));

@@ -128,7 +128,8 @@ public sealed class TransformTests(TestApp app) : IClassFixture<TestApp>
 
         var answers = await Task.WhenAll(Enumerable.Range(0, 32).Select(_ => GetAsync(client, $"{path}?w=321&fm=webp")));
 
-        Assert.All(answers, a => Assert.Equal(HttpStatusCode.OK, a.Response.StatusCode));
+        Assert.All(answers, a => Assert.True(a.Response.StatusCode == HttpStatusCode.OK,
+            $"{a.Response.StatusCode}: {System.Text.Encoding.UTF8.GetString(a.Body)} {string.Join("\n", app.Logs.Where(l => l.Contains("fail", StringComparison.OrdinalIgnoreCase) || l.Contains("Exception", StringComparison.Ordinal)).TakeLast(5))}"));
         Assert.Single(answers.Select(a => Convert.ToBase64String(a.Body)).Distinct());
         Assert.Equal(1, cache.RenderCount - before);
     }
