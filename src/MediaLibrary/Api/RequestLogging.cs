@@ -12,6 +12,13 @@ internal sealed class RequestLoggingMiddleware(RequestDelegate next, ILogger<Req
         var started = Stopwatch.GetTimestamp();
         var requestId = context.TraceIdentifier;
         context.Response.Headers["X-Request-Id"] = requestId;
+        // Nothing is allocated for the line or its scope when request lines are not logged.
+        if (!logger.IsEnabled(LogLevel.Information))
+        {
+            await next(context);
+            return;
+        }
+
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["RequestId"] = requestId });
         try
         {

@@ -90,7 +90,7 @@ internal sealed class ServeImage(
 
         // Strong, per variant: the source's bytes and the normalised parameters. Known before rendering, so a 304 renders nothing.
         var canonical = spec.Canonical(format);
-        var etag = new EntityTagHeaderValue($"\"{sourceTag[..Math.Min(32, sourceTag.Length)]}-{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)))[..16]}\"");
+        var etag = new EntityTagHeaderValue($"\"{sourceTag[..Math.Min(32, sourceTag.Length)]}-{ParameterTag(canonical)}\"");
         if (NotModified(context.Request.GetTypedHeaders(), etag, lastModified))
         {
             SetValidators(context.Response, etag, lastModified);
@@ -344,6 +344,24 @@ internal sealed class ServeImage(
 
         var last = Math.Min(to ?? size - 1, size - 1);
         return (from.Value, last - from.Value + 1);
+    }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> ParameterTags = new(StringComparer.Ordinal);
+
+    /// 16 hex digits of the canonical parameters' SHA-256 (remembered: the same few parameter sets come again and again).
+    private static string ParameterTag(string canonical)
+    {
+        if (ParameterTags.TryGetValue(canonical, out var tag))
+        {
+            return tag;
+        }
+
+        if (ParameterTags.Count > 10_000)
+        {
+            ParameterTags.Clear();
+        }
+
+        return ParameterTags[canonical] = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)))[..16];
     }
 
     private static string KeyTag(string key, long? size) =>

@@ -37,6 +37,8 @@ internal sealed class VariantCache(
     /// Renders done by this process (tests count them).
     public long RenderCount => Interlocked.Read(ref _renderCount);
 
+    private readonly ConcurrentDictionary<(string Source, string Canonical), string> _keys = new();
+
     /// The storage key of a source's variant: a digest of the source key and the canonical parameters.
     public static string KeyOf(string sourceKey, string canonical, string format)
     {
@@ -47,7 +49,17 @@ internal sealed class VariantCache(
     /// The variant, rendered now if nobody has it yet.
     public async Task<Variant> GetAsync(string sourceKey, long sourceSize, TransformSpec spec, string format, CancellationToken ct)
     {
-        var key = KeyOf(sourceKey, spec.Canonical(format), format);
+        var canonical = spec.Canonical(format);
+        if (!_keys.TryGetValue((sourceKey, canonical), out var key))
+        {
+            if (_keys.Count > 100_000)
+            {
+                _keys.Clear();
+            }
+
+            key = _keys[(sourceKey, canonical)] = KeyOf(sourceKey, canonical, format);
+        }
+
         _used[key] = time.GetUtcNow();
         if (_known.TryGetValue(key, out var known))
         {
