@@ -15,7 +15,11 @@ internal static class AssetEndpoints
             .WithName("UploadAsset").WithTags("Assets").AcceptsFileBody();
         // Authorised in the handler: a bearer token with the read scope, or a signed URL (SPEC §11).
         api.Read.MapMethods("/mediaLibrary/serve-image/{**key}", ["GET", "HEAD"], ServeImageAsync)
-            .WithName("ServeImage").WithTags("Assets").AllowAnonymous();
+            .WithName("ServeImage").WithTags("Assets").AllowAnonymous()
+            .WithSummary("The original bytes of an image entry's key, or a variant with imgix-style parameters.")
+            .WithDescription("Without parameters: the original. `w`, `h` (1–8192), `fit` (clip, max, crop), `rect` (x,y,w,h), `fm` (jpg, png, webp, avif), " +
+                "`auto=format` (AVIF or WebP by Accept), `q` (1–100), `dpr` (1–4): a rendered variant (SPEC §11). A bearer token with the read scope, " +
+                "or with signing keys configured a signed URL (`s`, optional `expires`).");
         return api;
     }
 

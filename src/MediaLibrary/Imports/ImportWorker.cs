@@ -88,6 +88,15 @@ internal sealed class ImportWorker(
     {
         try
         {
+            // Claimed more often than attempts are allowed: earlier attempts never finished (the
+            // process died, or storage kept failing). An item that always breaks something ends here.
+            if (item.Attempts > options.Value.MaxAttempts)
+            {
+                await processor.FailAsync(item, _worker,
+                    $"gave up after {item.Attempts - 1} attempts that did not finish (the process stopped, or storage or the database failed)", stoppingToken);
+                return;
+            }
+
             if (await processor.ProcessAsync(item, job, _worker, stoppingToken) is { } transient)
             {
                 await RetryOrFailAsync(item, job, transient, stoppingToken);
@@ -96,7 +105,7 @@ internal sealed class ImportWorker(
         catch (Exception e) when (!stoppingToken.IsCancellationRequested)
         {
             // Storage or the database failed: the lease runs out and the item is claimed again
-            // (the attempt counts, so an item that always breaks something ends as failed).
+            // (the claim counts as an attempt, so an item that always breaks something ends as failed).
             logger.LogError(e, "Import {JobId} item {Position} ({Url}) could not be processed; it will be tried again", item.JobId, item.Position, ImportFetcher.Redacted(item.Url));
         }
         finally

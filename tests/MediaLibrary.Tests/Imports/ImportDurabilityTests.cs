@@ -86,6 +86,29 @@ public sealed class ImportDurabilityTests(ImportProcessApp app) : IClassFixture<
         Assert.Equal(300, Enumerable.Range(0, 300).Sum(i => app.Source.HitsOf($"/bulk/{system}/{i}.png")));
     }
 
+    [Fact]
+    public async Task An_item_whose_attempts_never_finish_is_failed_instead_of_retried_forever()
+    {
+        var client = await app.ReaderWriterAsync();
+        var system = Unique("poison");
+        var jobId = await client.StartAsync("images", system, [Item(app.Source.Url($"/bulk/{system}/0.png"), "p0")]);
+        // As if three processes had claimed it and died before finishing.
+        var database = app.Services.GetRequiredService<Database>();
+        await using (var session = await database.OpenSessionAsync())
+        {
+            await session.ExecuteAsync("UPDATE import_items SET attempts = 3 WHERE job_id = @id", CancellationToken.None, ("id", jobId));
+        }
+
+        await using var worker = await ServiceProcess.StartAsync(app.WorkerSettings());
+        var status = await client.FinishedAsync("images", jobId, TimeSpan.FromSeconds(30));
+
+        var item = status.GetProperty("images")[0];
+        Assert.Equal("failed", item.GetProperty("state").GetString());
+        Assert.StartsWith("gave up after 3 attempts that did not finish", item.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.Equal(0, app.Source.HitsOf($"/bulk/{system}/0.png"));
+        Assert.Equal((0, 0), await EntriesAsync(system));
+    }
+
     /// Entries of the system, and how many distinct external ids they have.
     private async Task<(long, long)> EntriesAsync(string system)
     {
