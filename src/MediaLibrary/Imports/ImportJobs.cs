@@ -221,6 +221,17 @@ internal sealed class ImportJobs(Database database, TimeProvider time)
             """, ct, ("reason", reason), ("at", at), ("jobId", item.JobId), ("position", item.Position), ("worker", worker), ("attempts", item.Attempts));
     }
 
+    /// Deletes jobs that finished before `before`, with their items (the entries they made stay).
+    public async Task<int> DeleteFinishedAsync(DateTimeOffset before, CancellationToken ct)
+    {
+        await using var session = await database.OpenWriteAsync(ct);
+        const string Old = "SELECT id FROM import_jobs WHERE state <> 'started' AND finished_at < @before";
+        await session.ExecuteAsync($"DELETE FROM import_items WHERE job_id IN ({Old})", ct, ("before", before));
+        var deleted = await session.ExecuteAsync($"DELETE FROM import_jobs WHERE id IN ({Old})", ct, ("before", before));
+        await session.CommitAsync(ct);
+        return deleted;
+    }
+
     /// `{"id", "state", "finished": true, "context", "overview"}`: what the completion webhook sends.
     private static string CompletionBody(ImportJobRow job, string state, int succeeded, int skipped, int failed)
     {

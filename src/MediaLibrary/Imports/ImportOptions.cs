@@ -32,6 +32,9 @@ public sealed class ImportOptions
     /// Signs the completion webhook (`x-livingdocs-signature`); unsigned when empty.
     public string? WebhookSecret { get; set; }
 
+    /// Finished jobs (and their items) are deleted this many days after they finished; their entries stay.
+    public double RetentionDays { get; set; } = 30;
+
     /// How often an idle process looks for items left by others (a new job here wakes it at once).
     public double PollSeconds { get; set; } = 2;
 }

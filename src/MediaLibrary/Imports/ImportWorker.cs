@@ -43,8 +43,15 @@ internal sealed class ImportWorker(
         }
 
         var perHost = Math.Max(1, options.Value.ConcurrencyPerHost);
+        var nextCleanup = time.GetUtcNow().AddMinutes(1);
         while (!stoppingToken.IsCancellationRequested)
         {
+            if (time.GetUtcNow() >= nextCleanup)
+            {
+                nextCleanup = time.GetUtcNow().AddHours(1);
+                await CleanUpAsync(stoppingToken);
+            }
+
             try
             {
                 // One item per claim: each claim may skip the hosts that just became full.
@@ -81,6 +88,23 @@ internal sealed class ImportWorker(
             {
                 return;
             }
+        }
+    }
+
+    /// Retention: finished jobs older than `RetentionDays` go, with their items.
+    public async Task CleanUpAsync(CancellationToken ct)
+    {
+        try
+        {
+            var deleted = await jobs.DeleteFinishedAsync(time.GetUtcNow().AddDays(-options.Value.RetentionDays), ct);
+            if (deleted > 0)
+            {
+                logger.LogInformation("Deleted {Count} import jobs that finished more than {Days} days ago", deleted, options.Value.RetentionDays);
+            }
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            logger.LogWarning(e, "Deleting old import jobs failed; trying again in an hour");
         }
     }
 

@@ -270,6 +270,30 @@ public sealed class ImportByUrlTests(ImportApp app) : IClassFixture<ImportApp>
         Assert.Equal(calls[0].Signature, calls[1].Signature);
     }
 
+    [Fact]
+    public async Task Finished_jobs_are_deleted_after_the_retention_time_and_their_entries_stay()
+    {
+        var client = await app.ReaderWriterAsync();
+        app.Source.Serve("/old/x.png", SampleFiles.Png(5, 5));
+        var old = await client.ImportAndWaitAsync("images", Unique("old"), [Item(app.Source.Url("/old/x.png"), "o")]);
+        var recent = await client.ImportAndWaitAsync("images", Unique("recent"), [Item(app.Source.Url("/old/x.png"), "r")]);
+        var oldId = old.GetProperty("id").GetString()!;
+        var database = app.Services.GetRequiredService<Database>();
+        await using (var session = await database.OpenSessionAsync())
+        {
+            await session.ExecuteAsync("UPDATE import_jobs SET finished_at = @at WHERE id = @id", CancellationToken.None,
+                ("at", DateTimeOffset.UtcNow.AddDays(-31)), ("id", oldId));
+        }
+
+        await app.Services.GetRequiredService<MediaLibrary.Imports.ImportWorker>().CleanUpAsync(CancellationToken.None);
+
+        await (await client.GetAsync($"/api/2026-03/import/images/status?id={oldId}")).AssertEnvelopeAsync(HttpStatusCode.NotFound);
+        Assert.Equal(0, await CountAsync("SELECT COUNT(*) FROM import_items WHERE job_id = @p", oldId));
+        Assert.True((await client.StatusAsync("images", recent.GetProperty("id").GetString()!)).GetProperty("finished").GetBoolean());
+        var mediaId = old.GetProperty("images")[0].GetProperty("image").GetProperty("mediaId").GetString()!;
+        Assert.Equal(1, (await client.GetEntryAsync(mediaId)).GetProperty("version").GetInt32());
+    }
+
     public static TheoryData<string, string, string> BadBodies => new()
     {
         { """{"images": [{"url": "http://x/", "id": "1", "fileName": "a", "metadata": {}}]}""", "systemName", "is required" },
