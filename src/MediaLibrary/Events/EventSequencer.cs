@@ -38,8 +38,11 @@ internal sealed class EventSequencer(
         WHERE events.seq = numbered.seq
         """;
 
+    private CancellationToken _stopping;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        _stopping = stoppingToken;
         var poll = TimeSpan.FromMilliseconds(Math.Max(10, options.Value.SequencerPollMilliseconds));
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -96,10 +99,11 @@ internal sealed class EventSequencer(
         }
 
         var numbered = database.Dialect.IsPostgres ? await NumberAsync(session, ct) : 0;
-        var dispatched = await DispatchAsync(session, ct);
+        var (dispatched, claimed) = await DispatchAsync(session, ct);
         await session.CommitAsync(ct);
         if (dispatched > 0)
         {
+            sender.Hand(claimed, _stopping);
             sender.Wake();
         }
 
@@ -119,7 +123,11 @@ internal sealed class EventSequencer(
         return ready.Count;
     }
 
-    private async Task<int> DispatchAsync(DbSession session, CancellationToken ct)
+    /// Creates the deliveries of events past the cursor and moves it. As many as this process's
+    /// sender has free slots for are created claimed by it (their insert is their claim) and
+    /// returned, to be handed over once the transaction has committed; the rest wait to be claimed
+    /// by any process.
+    private async Task<(int Events, List<DeliveryRow> Claimed)> DispatchAsync(DbSession session, CancellationToken ct)
     {
         var cursor = (await session.QueryAsync<long>("SELECT position FROM event_dispatch WHERE id = 1", ct))[0];
         if (!Dispatching)
@@ -127,30 +135,35 @@ internal sealed class EventSequencer(
             _nextFollow = time.GetUtcNow() + FollowEvery;
             await session.ExecuteAsync(
                 "UPDATE event_dispatch SET position = (SELECT COALESCE(MAX(position), @cursor) FROM events) WHERE id = 1", ct, ("cursor", cursor));
-            return 0;
+            return (0, []);
         }
 
         var events = await session.QueryAsync<EventRow>(
             $"{EventRow.Select} WHERE position > @cursor ORDER BY position LIMIT @limit", ct, ("cursor", cursor), ("limit", Batch));
         if (events.Count == 0)
         {
-            return 0;
+            return (0, []);
         }
 
+        var now = time.GetUtcNow();
+        var lease = sender.LeaseFrom(now);
+        var free = new Dictionary<string, int>(StringComparer.Ordinal);
         var batch = new List<WebhookDeliveries.NewDelivery>();
         foreach (var row in events)
         {
             foreach (var webhook in webhooks.Matching(row))
             {
                 var body = WebhookPayload.ForEvent(webhook.Handle, row, out var deliveryId);
-                batch.Add(new WebhookDeliveries.NewDelivery(deliveryId, row.Position, webhook.Handle, webhook.Url.ToString(), body));
+                var slots = free.TryGetValue(webhook.Handle, out var left) ? left : sender.FreeSlots(webhook.Handle);
+                free[webhook.Handle] = Math.Max(0, slots - 1);
+                batch.Add(new WebhookDeliveries.NewDelivery(deliveryId, row.Position, webhook.Handle, webhook.Url.ToString(), body, slots > 0 ? lease : null));
             }
         }
 
-        await WebhookDeliveries.CreateAsync(session, batch, time.GetUtcNow(), ct);
+        await WebhookDeliveries.CreateAsync(session, batch, now, ct);
 
         await session.ExecuteAsync("UPDATE event_dispatch SET position = @position WHERE id = 1", ct, ("position", events[^1].Position));
-        return events.Count;
+        return (events.Count, [.. batch.Where(d => d.LeaseUntil is not null).Select(d => d.Claimed(now))]);
     }
 
     /// Retention: events older than the configured days go, with finished deliveries of that age.

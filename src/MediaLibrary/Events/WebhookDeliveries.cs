@@ -45,7 +45,14 @@ internal sealed class WebhookDeliveries(Database database)
         WHERE {database.Dialect.InList("id", "@ids")}
         """;
 
-    public sealed record NewDelivery(string Id, long? EventId, string Webhook, string Url, string Body);
+    /// A delivery to create; with `LeaseUntil` it is created claimed by this process (attempt 1).
+    public sealed record NewDelivery(string Id, long? EventId, string Webhook, string Url, string Body, DateTimeOffset? LeaseUntil = null)
+    {
+        public DeliveryRow Claimed(DateTimeOffset now) => new()
+        {
+            Id = Id, EventId = EventId, Webhook = Webhook, Url = Url, Body = Body, State = Pending, Attempts = 1, NextAttemptAt = now, CreatedAt = now,
+        };
+    }
 
     /// Inserts deliveries in the caller's transaction: one statement for all on PostgreSQL.
     public static async Task CreateAsync(DbSession session, IReadOnlyList<NewDelivery> batch, DateTimeOffset now, CancellationToken ct)
@@ -59,13 +66,14 @@ internal sealed class WebhookDeliveries(Database database)
         {
             await session.ExecuteAsync(
                 """
-                INSERT INTO webhook_deliveries (id, event_id, webhook, url, body, state, attempts, next_attempt_at, created_at)
-                SELECT d.id, d.event_id, d.webhook, d.url, d.body, 'pending', 0, @now, @now
-                FROM unnest(CAST(@ids AS text[]), CAST(@eventIds AS bigint[]), CAST(@webhooks AS text[]), CAST(@urls AS text[]), CAST(@bodies AS text[]))
-                     AS d(id, event_id, webhook, url, body)
+                INSERT INTO webhook_deliveries (id, event_id, webhook, url, body, state, attempts, next_attempt_at, lease_until, created_at)
+                SELECT d.id, d.event_id, d.webhook, d.url, d.body, 'pending', CASE WHEN d.lease_until IS NULL THEN 0 ELSE 1 END, @now, d.lease_until, @now
+                FROM unnest(CAST(@ids AS text[]), CAST(@eventIds AS bigint[]), CAST(@webhooks AS text[]), CAST(@urls AS text[]), CAST(@bodies AS text[]),
+                            CAST(@leases AS timestamptz[]))
+                     AS d(id, event_id, webhook, url, body, lease_until)
                 """, ct, ("ids", batch.Select(d => d.Id).ToArray()), ("eventIds", batch.Select(d => d.EventId).ToArray()),
                 ("webhooks", batch.Select(d => d.Webhook).ToArray()), ("urls", batch.Select(d => d.Url).ToArray()),
-                ("bodies", batch.Select(d => d.Body).ToArray()), ("now", now));
+                ("bodies", batch.Select(d => d.Body).ToArray()), ("leases", batch.Select(d => d.LeaseUntil?.ToUniversalTime()).ToArray()), ("now", now));
             return;
         }
 
@@ -73,9 +81,10 @@ internal sealed class WebhookDeliveries(Database database)
         {
             await session.ExecuteAsync(
                 """
-                INSERT INTO webhook_deliveries (id, event_id, webhook, url, body, state, attempts, next_attempt_at, created_at)
-                VALUES (@id, @eventId, @webhook, @url, @body, 'pending', 0, @now, @now)
-                """, ct, ("id", d.Id), ("eventId", d.EventId), ("webhook", d.Webhook), ("url", d.Url), ("body", d.Body), ("now", now));
+                INSERT INTO webhook_deliveries (id, event_id, webhook, url, body, state, attempts, next_attempt_at, lease_until, created_at)
+                VALUES (@id, @eventId, @webhook, @url, @body, 'pending', @attempts, @now, @leaseUntil, @now)
+                """, ct, ("id", d.Id), ("eventId", d.EventId), ("webhook", d.Webhook), ("url", d.Url), ("body", d.Body),
+                ("attempts", d.LeaseUntil is null ? 0 : 1), ("leaseUntil", d.LeaseUntil), ("now", now));
         }
     }
 

@@ -23,6 +23,7 @@ internal sealed class WebhookSender(
     private readonly ConcurrentQueue<(string Id, int Status)> _delivered = new();
     private readonly ConcurrentDictionary<string, DateTimeOffset> _resumed = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, bool> _due = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, DeliveryChannel> _channels = new(StringComparer.Ordinal);
     private readonly Dictionary<TargetPolicy, HttpClient> _clients = [];
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -40,6 +41,12 @@ internal sealed class WebhookSender(
         foreach (var policy in channels.Select(c => c.Policy).Distinct())
         {
             _clients[policy] = new HttpClient(TargetGuard.Handler(policy)) { Timeout = Timeout.InfiniteTimeSpan };
+        }
+
+        // From here on the sequencer may hand this process fresh deliveries directly (see Hand).
+        foreach (var channel in channels)
+        {
+            _channels[channel.Webhook.Handle] = channel;
         }
 
         var slots = Math.Max(1, options.Value.ConcurrencyPerWebhook);
@@ -74,7 +81,7 @@ internal sealed class WebhookSender(
                 {
                     var now = time.GetUtcNow();
                     // Longer than any attempt can take: a delivery whose process died is claimed again after it.
-                    var lease = now.AddSeconds((options.Value.TimeoutSeconds * 2) + 5);
+                    var lease = LeaseFrom(now);
                     foreach (var delivery in await deliveries.ClaimAsync(webhook.Handle, free, now, lease, stoppingToken))
                     {
                         _inFlight.AddOrUpdate(webhook.Handle, 1, (_, n) => n + 1);
@@ -138,6 +145,30 @@ internal sealed class WebhookSender(
         {
             _inFlight.AddOrUpdate(webhook.Handle, 0, (_, n) => n - 1);
             Wake(webhook.Handle);
+        }
+    }
+
+    /// Free send slots of a webhook in this process (0 until the sender runs): how many fresh
+    /// deliveries the sequencer may create already leased to this process and hand over.
+    public int FreeSlots(string handle) =>
+        _channels.ContainsKey(handle) ? Math.Max(0, options.Value.ConcurrencyPerWebhook - _inFlight.GetValueOrDefault(handle)) : 0;
+
+    /// Until when a delivery claimed now is this process's (longer than any attempt can take).
+    public DateTimeOffset LeaseFrom(DateTimeOffset now) => now.AddSeconds((options.Value.TimeoutSeconds * 2) + 5);
+
+    /// Sends deliveries that were created already leased to this process (their insert was their
+    /// claim: one write less per delivery). Called after the creating transaction committed.
+    public void Hand(IEnumerable<DeliveryRow> fresh, CancellationToken stoppingToken)
+    {
+        foreach (var delivery in fresh)
+        {
+            if (!_channels.TryGetValue(delivery.Webhook, out var channel))
+            {
+                continue; // its lease runs out and any process claims it
+            }
+
+            _inFlight.AddOrUpdate(delivery.Webhook, 1, (_, n) => n + 1);
+            _ = SendAsync(channel, delivery, stoppingToken);
         }
     }
 
