@@ -17,7 +17,9 @@ internal sealed class WebhookSender(
     /// How often an on-demand channel is looked at when nobody said it has work.
     private static readonly TimeSpan OnDemandPoll = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(200);
-    private static readonly TimeSpan Gather = TimeSpan.FromMilliseconds(10);
+    // Successes are recorded once per pass; under load a pass gathers 50 ms of them (one write
+    // instead of dozens: on SQLite every write waits for the single write lock).
+    private static readonly TimeSpan Gather = TimeSpan.FromMilliseconds(50);
     private readonly ConcurrentDictionary<string, int> _inFlight = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _wake = new(0, 1);
     private readonly ConcurrentQueue<(string Id, int Status)> _delivered = new();
