@@ -86,7 +86,7 @@ internal sealed record TransformSpec(int? Width, int? Height, string Fit, (int X
         }
 
         var dpr = 1.0;
-        if (One("dpr") is { } dprText && (!double.TryParse(dprText, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out dpr) || dpr is < 1 or > 4))
+        if (One("dpr") is { } dprText && (!double.TryParse(dprText, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out dpr) || !double.IsFinite(dpr) || dpr is < 1 or > 4))
         {
             errors["dpr"] = "must be a number from 1 to 4";
         }

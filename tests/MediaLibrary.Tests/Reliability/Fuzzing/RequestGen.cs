@@ -10,7 +10,7 @@ public sealed record FuzzContext(string EntryId, string OtherId, long DocumentId
 /// reproduced from the seed CsCheck prints on failure).
 public static class RequestGen
 {
-    private const int Templates = 19;
+    private const int Templates = 20;
 
     public static Gen<FuzzRequest> For(FuzzContext context)
     {
@@ -65,6 +65,8 @@ public static class RequestGen
         13 => new FuzzRequest { Template = "serve-image HEAD", Method = HttpMethod.Head, Version = version, Segments = ["mediaLibrary", "serve-image", .. c.ServeKey.Split('/')], ContentType = null },
         15 => ImportByUrl(version, choice),
         17 => Get("usage log", version, ["mediaLibrary", c.EntryId, "usageLog"]),
+        19 => Get("serve-image transform", version, ["mediaLibrary", "serve-image", .. c.ServeKey.Split('/')],
+            ("w", (40 + (choice % 50)).ToString(System.Globalization.CultureInfo.InvariantCulture)), ("h", "30"), ("fit", "crop"), ("fm", "webp"), ("q", "70"), ("dpr", "1.5")),
         18 => Get("usage log export", "2026-05", ["usageLog"], ("from", "2026-05-01"), ("to", "2026-05-31T00:00:00Z"), ("purpose", "print"), ("state", "confirmed"), ("limit", "10")),
         16 => Get("import status", version, ["import", (choice % 3) switch { 0 => "images", 1 => "videos", _ => "files" }, "status"], ("id", c.ImportJobId)),
         _ => new FuzzRequest { Template = "patch (2026-03)", Method = HttpMethod.Patch, Version = "2026-03", Segments = ["mediaLibrary", c.OtherId], Json = PatchBody(c, choice + 1) },
