@@ -20,6 +20,13 @@ internal static class WebhookCommands
             Console.Out.WriteLine($"{webhook.Handle,-20} {active,-6} {webhook.Url,-40} {(states.Length == 0 ? "-" : states),-40} {string.Join(",", webhook.Subscriptions.Select(s => s.Event))}");
         }
 
+        // Import jobs' completion callbacks use the same table under their own handle; each has its own URL.
+        var callbacks = string.Join(", ", counts[Imports.ImportJobs.WebhookChannel].OrderBy(c => c.State).Select(c => $"{c.State} {c.Count}"));
+        if (callbacks.Length > 0)
+        {
+            Console.Out.WriteLine($"{Imports.ImportJobs.WebhookChannel,-20} {"yes",-6} {"(each job's webhook)",-40} {callbacks,-40} import job finished");
+        }
+
         return 0;
     }
 

@@ -268,6 +268,13 @@ public sealed class ImportByUrlTests(ImportApp app) : IClassFixture<ImportApp>
         Assert.Equal(calls[0].DeliveryId, calls[1].DeliveryId);
         Assert.Equal(calls[0].Body, calls[1].Body);
         Assert.Equal(calls[0].Signature, calls[1].Signature);
+
+        // The operator sees the callbacks with the CLI, beside the configured webhooks.
+        var (exit, list, _) = await ServiceProcess.RunAsync(app.Settings(), "webhooks", "list");
+        Assert.Equal(0, exit);
+        Assert.Contains("import-jobs", list, StringComparison.Ordinal);
+        var (_, deliveries, _) = await ServiceProcess.RunAsync(app.Settings(), "webhooks", "deliveries", "--handle", "import-jobs");
+        Assert.Contains(calls[0].DeliveryId, deliveries, StringComparison.Ordinal);
     }
 
     [Fact]
