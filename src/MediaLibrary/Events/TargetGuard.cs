@@ -113,6 +113,11 @@ internal sealed record TargetPolicy(bool AllowPrivate, IReadOnlyList<IPNetwork> 
         return AllowedNetworks.Any(n => n.Contains(plain)) ? null : TargetGuard.Refusal(address);
     }
 
+    /// Why a URL whose host is an address literal is refused (known before any connection: a
+    /// configuration or a request can be refused up front), or null (a name, or an allowed address).
+    public string? LiteralRefusal(Uri url) =>
+        IPAddress.TryParse(url.Host.Trim('[', ']'), out var literal) ? Refusal(literal) : null;
+
     /// `10.20.0.0/16, 192.168.7.12`: networks or single addresses, comma-separated.
     public static TargetPolicy Parse(bool allowPrivate, string? networks, string setting)
     {

@@ -1,4 +1,3 @@
-using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -83,7 +82,7 @@ internal sealed class WebhookCatalog
             throw new StartupException($"{where} needs a \"url\": an absolute http or https URL.");
         }
 
-        if (!allowPrivateTargets && IPAddress.TryParse(url.Host.Trim('[', ']'), out var literal) && TargetGuard.Refusal(literal) is { } refusal)
+        if (new TargetPolicy(allowPrivateTargets, []).LiteralRefusal(url) is { } refusal)
         {
             throw new StartupException($"{where}: {url.Host} is {refusal}; such targets need MediaLibrary__Webhooks__AllowPrivateTargets=true.");
         }

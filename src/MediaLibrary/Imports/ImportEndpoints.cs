@@ -1,4 +1,3 @@
-using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 using MediaLibrary.Api;
@@ -229,13 +228,13 @@ internal sealed class ImportStarter(
     /// The completion webhook must be an absolute http(s) URL, and not a literal address the guard would refuse.
     private string? WebhookProblem(string webhook)
     {
-        if (ImportFetcher.Problem(webhook, out var uri) is { } problem)
+        if (ImportFetcher.Problem(webhook, out var uri, "it", "called") is { } problem)
         {
-            return problem.Replace("the url", "it", StringComparison.Ordinal).Replace("can be imported", "can be called", StringComparison.Ordinal);
+            return problem;
         }
 
-        return IPAddress.TryParse(uri!.Host.Trim('[', ']'), out var literal) && _policy.Refusal(literal) is { } refusal
-            ? $"{uri.Host} is {refusal}; such targets need MediaLibrary__Imports__AllowPrivateTargets=true"
+        return _policy.LiteralRefusal(uri!) is { } refusal
+            ? $"{uri!.Host} is {refusal}; such targets need MediaLibrary__Imports__AllowPrivateTargets=true"
             : null;
     }
 }

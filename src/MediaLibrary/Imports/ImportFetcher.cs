@@ -32,20 +32,21 @@ internal sealed class ImportFetcher : IDisposable
         _http.DefaultRequestHeaders.UserAgent.ParseAdd("MediaLibrary-Import/1.0");
     }
 
-    /// Why this URL is never fetched (scheme, shape), or null.
-    public static string? Problem(string url, out Uri? uri)
+    /// Why this URL is never fetched (scheme, shape), or null. `subject` and `use` word the
+    /// reason: ("the url", "imported") for a source, ("it", "called") for a webhook.
+    public static string? Problem(string url, out Uri? uri, string subject = "the url", string use = "imported")
     {
         if (!Uri.TryCreate(url, UriKind.Absolute, out uri))
         {
-            return "the url is not an absolute URL";
+            return $"{subject} is not an absolute URL";
         }
 
         if (uri.Scheme is not ("http" or "https"))
         {
-            return $"only http and https URLs can be imported, not {uri.Scheme}:";
+            return $"only http and https URLs can be {use}, not {uri.Scheme}:";
         }
 
-        return string.IsNullOrEmpty(uri.Host) ? "the url has no host" : null;
+        return string.IsNullOrEmpty(uri.Host) ? $"{subject} has no host" : null;
     }
 
     public async Task<Fetched> FetchAsync(string url, string spool, CancellationToken ct)

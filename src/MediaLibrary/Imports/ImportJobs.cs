@@ -70,7 +70,6 @@ internal sealed class ImportJobs(Database database, TimeProvider time)
     public const string Started = "started";
     public const string Success = "success";
     public const string Failed = "failed";
-    public const string Pending = "pending";
     public const string ItemSuccess = "success";
     public const string ItemSkipped = "skipped";
     public const string ItemFailed = "failed";

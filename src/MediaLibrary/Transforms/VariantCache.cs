@@ -273,17 +273,19 @@ internal sealed class VariantCache(
             }
         }
 
+        // The rows go first, in one statement: a variant without its row is rendered again, never served stale.
+        await using (var session = await database.OpenSessionAsync(cancellationToken: ct))
+        {
+            await session.ExecuteAsync($"DELETE FROM image_variants WHERE {database.Dialect.InList("key", "@keys")}", ct,
+                ("keys", victims.Select(v => v.Key).ToArray()));
+        }
+
         foreach (var (key, _) in victims)
         {
             _known.TryRemove(key, out _);
             if (_bytes.TryRemove(key, out var held))
             {
                 Interlocked.Add(ref _bytesHeld, -held.Length);
-            }
-
-            await using (var session = await database.OpenSessionAsync(cancellationToken: ct))
-            {
-                await session.ExecuteAsync("DELETE FROM image_variants WHERE key = @key", ct, ("key", key));
             }
 
             await blobs.DeleteAsync(key, ct);

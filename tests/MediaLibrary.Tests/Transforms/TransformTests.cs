@@ -207,6 +207,36 @@ public sealed class TransformTests(TestApp app) : IClassFixture<TestApp>
     }
 
     [Fact]
+    public async Task Eviction_keeps_the_most_recently_used_variant()
+    {
+        var (client, _, path) = await ImportAsync(SampleFiles.DecodableJpeg(400, 300));
+        var cache = app.Services.GetRequiredService<VariantCache>();
+        foreach (var width in new[] { 111, 112, 113 })
+        {
+            await GetAsync(client, $"{path}?w={width}");
+            await Task.Delay(20);
+        }
+
+        await GetAsync(client, $"{path}?w=111");
+        await cache.FlushUseAsync(CancellationToken.None);
+        var database = app.Services.GetRequiredService<MediaLibrary.Storage.Database>();
+        long newest;
+        await using (var session = await database.OpenSessionAsync())
+        {
+            newest = (await session.QueryAsync<long>("SELECT size FROM image_variants ORDER BY last_used_at DESC, key LIMIT 1", CancellationToken.None))[0];
+        }
+
+        // A cap whose 90 % holds just the newest: everything older goes.
+        await cache.EvictAsync(CancellationToken.None, capBytes: (newest * 10 / 9) + 2);
+
+        var before = cache.RenderCount;
+        Assert.Equal(HttpStatusCode.OK, (await GetAsync(client, $"{path}?w=111")).Response.StatusCode);
+        Assert.Equal(0, cache.RenderCount - before);
+        Assert.Equal(HttpStatusCode.OK, (await GetAsync(client, $"{path}?w=112")).Response.StatusCode);
+        Assert.Equal(1, cache.RenderCount - before);
+    }
+
+    [Fact]
     public async Task Without_signing_keys_a_token_is_still_needed()
     {
         var (client, _, path) = await ImportAsync(SampleFiles.DecodableJpeg(100, 80));
