@@ -9,6 +9,7 @@ using MediaLibrary.Hosting;
 using MediaLibrary.Imports;
 using MediaLibrary.MediaTypes;
 using MediaLibrary.References;
+using MediaLibrary.Search;
 using MediaLibrary.Storage;
 using MediaLibrary.Transforms;
 using MediaLibrary.UsageLog;
@@ -35,6 +36,7 @@ try
     builder.AddImports();
     builder.AddUsageLog();
     builder.AddTransforms();
+    builder.AddSearch();
 
     var app = builder.Build();
     app.UseApi();
@@ -48,7 +50,8 @@ try
         .MapEvents()
         .MapImports()
         .MapUsageLog()
-        .MapTransforms();
+        .MapTransforms()
+        .MapSearch();
 
     return await app.RunMediaLibraryAsync(cli);
 }

@@ -1,0 +1,81 @@
+using MediaLibrary.Api;
+using MediaLibrary.Entries;
+using MediaLibrary.MediaTypes;
+
+namespace MediaLibrary.Search;
+
+/// (ours) `GET /api/{v}/search/mediaLibrary` (SPEC §12): words, filters, sorts and a cursor.
+internal static class SearchEndpoints
+{
+    public sealed record SearchResponse(IReadOnlyList<EntryResponse> Results, long Total, string Cursor);
+
+    public static VersionedApi MapSearch(this VersionedApi api)
+    {
+        api.Read.MapGet("/search/mediaLibrary", SearchAsync).WithName("SearchMediaLibrary").WithTags("Media Library")
+            .Produces<SearchResponse>()
+            .WithSummary("(ours) Full text over title, caption, credit, tags, filename and translations, with filters; keyset pages that never skip or repeat while others write.");
+        return api;
+    }
+
+    public static async Task<IResult> SearchAsync(
+        HttpRequest request, ApiVersion apiVersion, SearchStore store, MediaTypeCatalog types, EntryMapper mapper, TimeProvider time, CancellationToken ct)
+    {
+        var errors = new Dictionary<string, string>();
+        var query = SearchQuery.Parse(request.Query, types, errors);
+        if (query is null)
+        {
+            return ApiErrors.Validation(errors);
+        }
+
+        if (query.After is { } after)
+        {
+            if (!store.IsSnapshot(after.Snapshot))
+            {
+                return ApiErrors.Validation("after", "is not a cursor of this search; pass back the cursor of a previous page with the same q, filters and sort");
+            }
+
+            if (time.GetUtcNow() - after.TakenAt > SearchStore.CursorLifetime)
+            {
+                return ApiErrors.Validation("after", "has expired (a cursor lives 24 hours); start again from the first page");
+            }
+        }
+
+        var page = await store.SearchAsync(query, ct);
+        return TypedResults.Ok(new SearchResponse(page.Rows.Select(row => mapper.ToResponse(row, apiVersion)).ToList(), page.Total, page.Cursor));
+    }
+}
+
+/// Deletes change-log rows older than any cursor, at start and every hour.
+internal sealed class SearchChangeSweeper(SearchStore store, ILogger<SearchChangeSweeper> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromHours(1));
+        do
+        {
+            try
+            {
+                var removed = await store.PruneChangesAsync(stoppingToken);
+                if (removed > 0)
+                {
+                    logger.LogInformation("Removed {Count} search change rows older than a cursor may live", removed);
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogWarning(e, "Pruning the search change log failed");
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+}
+
+internal static class SearchSetup
+{
+    public static WebApplicationBuilder AddSearch(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<SearchStore>();
+        builder.Services.AddHostedService<SearchChangeSweeper>();
+        return builder;
+    }
+}

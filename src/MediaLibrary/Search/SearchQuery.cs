@@ -1,0 +1,239 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using MediaLibrary.Entries;
+using MediaLibrary.MediaTypes;
+
+namespace MediaLibrary.Search;
+
+public enum SearchSort
+{
+    UpdatedDesc,
+    UpdatedAsc,
+    CreatedDesc,
+    CreatedAsc,
+    Relevance,
+}
+
+/// A search request (SPEC §12) after validation: the words of `q`, the filters, the order and
+/// where the page starts.
+internal sealed partial record SearchQuery(
+    IReadOnlyList<string> Words,
+    string? MediaType,
+    string? State,
+    bool? Archived,
+    string? SystemName,
+    DateTimeOffset? CreatedFrom,
+    DateTimeOffset? CreatedBefore,
+    DateTimeOffset? UpdatedFrom,
+    DateTimeOffset? UpdatedBefore,
+    SearchSort Sort,
+    int Limit,
+    SearchCursor? After)
+{
+    public const int DefaultLimit = 50;
+    public const int MaxLimit = 100;
+    public const int MaxQueryLength = 500;
+    public const int MaxWords = 16;
+
+    public static readonly IReadOnlyDictionary<string, SearchSort> Sorts = new Dictionary<string, SearchSort>
+    {
+        ["-updatedAt"] = SearchSort.UpdatedDesc,
+        ["updatedAt"] = SearchSort.UpdatedAsc,
+        ["-createdAt"] = SearchSort.CreatedDesc,
+        ["createdAt"] = SearchSort.CreatedAsc,
+        ["relevance"] = SearchSort.Relevance,
+    };
+
+    // A word: letters, digits and the marks that belong to them (a decomposed "é" stays one word).
+    [GeneratedRegex(@"[\p{L}\p{N}][\p{L}\p{N}\p{M}]*")]
+    private static partial Regex WordPattern();
+
+    public bool Descending => Sort is SearchSort.UpdatedDesc or SearchSort.CreatedDesc or SearchSort.Relevance;
+
+    public bool ByCreation => Sort is SearchSort.CreatedDesc or SearchSort.CreatedAsc;
+
+    /// Parses the query string; every problem goes into `errors` under its parameter's name.
+    public static SearchQuery? Parse(IQueryCollection query, MediaTypeCatalog types, Dictionary<string, string> errors)
+    {
+        string? One(string name)
+        {
+            var values = query[name];
+            if (values.Count > 1)
+            {
+                errors[name] = "must be given once";
+            }
+
+            return values.Count == 0 ? null : values[0];
+        }
+
+        var words = new List<string>();
+        if (One("q") is { } q && q.Trim().Length > 0)
+        {
+            if (q.Length > MaxQueryLength)
+            {
+                errors["q"] = $"must be at most {MaxQueryLength} characters";
+            }
+            else
+            {
+                words = WordPattern().Matches(q).Select(m => m.Value.Normalize(NormalizationForm.FormC)).Distinct().ToList();
+                if (words.Count == 0)
+                {
+                    errors["q"] = "must contain a word (letters or digits)";
+                }
+                else if (words.Count > MaxWords)
+                {
+                    errors["q"] = $"must hold at most {MaxWords} words (got {words.Count})";
+                }
+            }
+        }
+
+        var mediaType = One("mediaType");
+        if (mediaType is not null && types.Find(mediaType) is null)
+        {
+            errors["mediaType"] = $"No enum match for: \"{mediaType}\" (known: {string.Join(", ", types.All.Select(t => t.Handle))})";
+        }
+
+        var state = One("state");
+        if (state is not (null or EntryState.Active or EntryState.Revoked or EntryState.Invalid))
+        {
+            errors["state"] = $"No enum match for: \"{state}\" (known: active, revoked, invalid)";
+        }
+
+        bool? archived = One("archived") switch
+        {
+            null => null,
+            "true" => true,
+            "false" => false,
+            _ => Fail<bool?>("archived", "must be true or false"),
+        };
+
+        var systemName = One("systemName");
+        if (systemName is { Length: > 200 })
+        {
+            errors["systemName"] = "must be at most 200 characters";
+        }
+
+        var createdFrom = Time("createdAt.gte");
+        var createdBefore = Time("createdAt.lt");
+        var updatedFrom = Time("updatedAt.gte");
+        var updatedBefore = Time("updatedAt.lt");
+
+        var sortText = One("sort") ?? "-updatedAt";
+        if (!Sorts.TryGetValue(sortText, out var sort))
+        {
+            errors["sort"] = $"No enum match for: \"{sortText}\" (known: {string.Join(", ", Sorts.Keys)})";
+        }
+        else if (sort == SearchSort.Relevance && words.Count == 0)
+        {
+            errors["sort"] = "relevance needs a q";
+        }
+
+        var limit = DefaultLimit;
+        if (One("limit") is { } limitText &&
+            (!int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > MaxLimit))
+        {
+            errors["limit"] = $"must be a whole number from 1 to {MaxLimit}";
+        }
+
+        if (errors.Count > 0)
+        {
+            return null;
+        }
+
+        var parsed = new SearchQuery(words, mediaType, state, archived, systemName, createdFrom, createdBefore, updatedFrom, updatedBefore, sort, limit, null);
+        if (One("after") is { Length: > 0 } after)
+        {
+            var cursor = SearchCursor.Decode(after);
+            if (cursor is null || cursor.Sort != sort || cursor.Filters != parsed.Fingerprint())
+            {
+                errors["after"] = "is not a cursor of this search; pass back the cursor of a previous page with the same q, filters and sort";
+                return null;
+            }
+
+            parsed = parsed with { After = cursor };
+        }
+
+        return parsed;
+
+        T Fail<T>(string name, string message)
+        {
+            errors[name] = message;
+            return default!;
+        }
+
+        DateTimeOffset? Time(string name)
+        {
+            if (One(name) is not { } text)
+            {
+                return null;
+            }
+
+            if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
+            {
+                return new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+            }
+
+            if (MetadataValidator.ParseDateTime(JsonValue.Create(text)) is { } at)
+            {
+                return at.ToUniversalTime();
+            }
+
+            errors[name] = "must be a date like 2026-05-01 or a date-time like 2026-05-01T00:00:00.000Z";
+            return null;
+        }
+    }
+
+    /// What a cursor must have been made with: the same words and filters (the sort is checked apart).
+    public string Fingerprint()
+    {
+        var text = string.Join('\u001f', string.Join(' ', Words), MediaType, State, Archived, SystemName,
+            CreatedFrom?.UtcTicks, CreatedBefore?.UtcTicks, UpdatedFrom?.UtcTicks, UpdatedBefore?.UtcTicks);
+        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)), 0, 8);
+    }
+}
+
+/// Where the next page starts, and the snapshot of the first page: `Snapshot` is SQLite's last
+/// change sequence or PostgreSQL's `pg_snapshot` text; `Key` the sort time of the last entry as the
+/// database wrote it; `Total` the first page's count. Opaque to clients (base64url JSON).
+internal sealed record SearchCursor(SearchSort Sort, string Snapshot, DateTimeOffset TakenAt, int Tier, string Key, string Id, long Total, string Filters)
+{
+    private sealed record Wire(int V, string S, string N, long T, int R, string K, string I, long C, string F);
+
+    public string Encode()
+    {
+        var wire = new Wire(1, Sort.ToString(), Snapshot, TakenAt.ToUnixTimeMilliseconds(), Tier, Key, Id, Total, Filters);
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(wire);
+        return Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    }
+
+    public static SearchCursor? Decode(string text)
+    {
+        if (text.Length > 16_384)
+        {
+            return null;
+        }
+
+        try
+        {
+            var base64 = text.Replace('-', '+').Replace('_', '/');
+            base64 = base64.PadRight(base64.Length + ((4 - (base64.Length % 4)) % 4), '=');
+            var wire = JsonSerializer.Deserialize<Wire>(Convert.FromBase64String(base64));
+            if (wire is not { V: 1 } || !Enum.TryParse<SearchSort>(wire.S, out var sort) || !Enum.IsDefined(sort) ||
+                string.IsNullOrEmpty(wire.N) || string.IsNullOrEmpty(wire.K) || string.IsNullOrEmpty(wire.I) || wire.I.Length > 64 ||
+                wire.F is null || wire.R is < 0 or > 1 || wire.C < 0 || !DateTimeOffset.TryParse(wire.K, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out _))
+            {
+                return null;
+            }
+
+            return new SearchCursor(sort, wire.N, DateTimeOffset.FromUnixTimeMilliseconds(wire.T), wire.R, wire.K, wire.I, wire.C, wire.F);
+        }
+        catch (Exception e) when (e is FormatException or JsonException or ArgumentException)
+        {
+            return null;
+        }
+    }
+}
