@@ -13,6 +13,7 @@ using MediaLibrary.Search;
 using MediaLibrary.Storage;
 using MediaLibrary.Transforms;
 using MediaLibrary.UsageLog;
+using MediaLibrary.Ui;
 
 var cli = CliCommand.FromArgs(args);
 if (cli is { NeedsHost: false })
@@ -42,6 +43,7 @@ try
     app.UseApi();
     app.MapHealth();
     app.MapApiReference();
+    app.MapUi();
     app.MapVersionedApi()
         .MapAssets()
         .MapEntries()
@@ -51,7 +53,8 @@ try
         .MapImports()
         .MapUsageLog()
         .MapTransforms()
-        .MapSearch();
+        .MapSearch()
+        .MapMediaTypes();
 
     return await app.RunMediaLibraryAsync(cli);
 }
