@@ -77,6 +77,14 @@ export MEDIALIBRARY_TEST_POSTGRES="Host=127.0.0.1;Port=$PG_PORT;Username=postgre
 export MEDIALIBRARY_TEST_S3="http://127.0.0.1:$S3_PORT"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
+# --- Chromium for the browser tests (Debian's, driven by its chromedriver) --------------------
+if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
+  log "installing chromium and chromium-driver from Debian packages"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >&2
+  apt-get install -y -qq chromium chromium-driver >&2
+fi
+
 # --- build once, run the suite per database ---------------------------------------------------
 dotnet build tests/MediaLibrary.Tests -c Release -nologo -v quiet
 

@@ -121,7 +121,7 @@ internal static class HostingExtensions
     {
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
         logger.LogInformation(
-            "MediaLibrary listening on {Addresses} (data: {DataDirectory}). Create a token: dotnet run --project src/MediaLibrary -- token create --name me --scopes public-api:read,public-api:write",
-            string.Join(", ", addresses), options.FullDataDirectory);
+            "MediaLibrary listening on {Addresses} (data: {DataDirectory}); in a browser: {Ui}. Create a token: dotnet run --project src/MediaLibrary -- token create --name me --scopes public-api:read,public-api:write",
+            string.Join(", ", addresses), options.FullDataDirectory, addresses.FirstOrDefault() is { } first ? first.TrimEnd('/') + "/ui/" : "/ui/");
     }
 }
