@@ -273,6 +273,7 @@ public sealed class UiTests(UiApp app) : IClassFixture<UiApp>
         AssertFitsTheWindow();
         var keys = Browser.FindElements(By.CssSelector("#keys li")).Select(k => k.Text).ToList();
         Assert.Equal((await client.GetEntryAsync(id)).GetProperty("asset").GetProperty("key").GetString(), Assert.Single(keys));
+        Browser.ExecuteScript("document.getElementById('rights-heading').scrollIntoView()");
         Screenshot("where-used");
         AssertNoConsoleErrors();
     }
