@@ -104,13 +104,21 @@ internal static class SeedCommand
             var id = Id(i);
             var asset = $$"""{"key":"seed/{{id}}.jpg","size":21000,"width":1600,"height":900,"mimeType":"image/jpeg","filename":"{{id}}.jpg","sha256":"{{Sha}}"}""";
             var rich = i % 10 == 0;
+            // One of 100 photographers per entry: a word that finds 1 % of the library (the search benchmark's query).
+            var photographer = Photographer(i);
             var metadata = rich
-                ? $$"""{"title":"Harbour {{i}}","caption":"Boats in the harbour at dawn, picture {{i}}","credit":"Agency X","tags":["harbour","dawn","boats"]}"""
-                : $$"""{"title":"Picture {{i}}"}""";
+                ? $$"""{"title":"Harbour {{i}}","caption":"Boats in the harbour at dawn, picture {{i}}","credit":"Agency X / {{photographer}}","tags":["harbour","dawn","boats"]}"""
+                : $$"""{"title":"Picture {{i}}","credit":"{{photographer}}"}""";
             var translations = rich ? $$$"""[{"locale":"fr","metadata":{"title":"Port {{{i}}}"}},{"locale":"de","metadata":{"title":"Hafen {{{i}}}"}}]""" : "[]";
             yield return [id, 1, "image", "seed", $"ext-{i}", false, false, asset, metadata, translations, now, now];
         }
     }
+
+    private static readonly string[] FirstSyllables = ["Ka", "Lo", "Mi", "Ne", "Ro", "Sa", "Ti", "Va", "Wu", "Zo"];
+    private static readonly string[] LastSyllables = ["berg", "dahl", "feld", "holm", "lund", "mark", "ness", "rud", "strand", "vik"];
+
+    /// Kaberg, Lodahl, …: 100 names, entry i has name i % 100.
+    public static string Photographer(int i) => FirstSyllables[i % 10] + LastSyllables[i / 10 % 10];
 
     private static string[] Targets(int document, int entries, Random random)
     {

@@ -7,7 +7,8 @@ namespace MediaLibrary.Search;
 /// (ours) `GET /api/{v}/search/mediaLibrary` (SPEC §12): words, filters, sorts and a cursor.
 internal static class SearchEndpoints
 {
-    public sealed record SearchResponse(IReadOnlyList<EntryResponse> Results, long Total, string Cursor);
+    /// `total` is exact up to 10,000 (`totalRelation` "eq"); above, it is 10,000 and `totalRelation` is "gte".
+    public sealed record SearchResponse(IReadOnlyList<EntryResponse> Results, long Total, string TotalRelation, string Cursor);
 
     public static VersionedApi MapSearch(this VersionedApi api)
     {
@@ -41,7 +42,9 @@ internal static class SearchEndpoints
         }
 
         var page = await store.SearchAsync(query, ct);
-        return TypedResults.Ok(new SearchResponse(page.Rows.Select(row => mapper.ToResponse(row, apiVersion)).ToList(), page.Total, page.Cursor));
+        var more = page.Total > SearchStore.TotalLimit;
+        return TypedResults.Ok(new SearchResponse(page.Rows.Select(row => mapper.ToResponse(row, apiVersion)).ToList(),
+            more ? SearchStore.TotalLimit : page.Total, more ? "gte" : "eq", page.Cursor));
     }
 }
 

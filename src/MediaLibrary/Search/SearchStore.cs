@@ -25,6 +25,9 @@ internal sealed partial class SearchStore(Database database, MediaTypeCatalog ty
     /// How long a cursor may be used; the change log is kept a little longer.
     public static readonly TimeSpan CursorLifetime = TimeSpan.FromHours(24);
 
+    /// `total` counts matches up to this; beyond it the answer says `"totalRelation": "gte"`.
+    public const int TotalLimit = 10_000;
+
     private readonly bool _postgres = database.Dialect.IsPostgres;
     private readonly string _invalid = InvalidCondition(types, database.Dialect.IsPostgres);
 
@@ -48,7 +51,9 @@ internal sealed partial class SearchStore(Database database, MediaTypeCatalog ty
         long total;
         if (after is null)
         {
-            var countSql = $"SELECT count(*) FROM media_entries e WHERE {filters}";
+            // Counted up to TotalLimit + 1, as Elasticsearch does by default: an exact count of a
+            // broad filter over a million entries would cost more than the page itself.
+            var countSql = $"SELECT count(*) FROM (SELECT 1 FROM media_entries e WHERE {filters} LIMIT {TotalLimit + 1}) counted";
             total = await session.QueryFirstOrDefaultAsync<long>(countSql, null, ct, Used(countSql, parameters));
         }
         else

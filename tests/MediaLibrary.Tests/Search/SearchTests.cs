@@ -352,3 +352,29 @@ public sealed class SearchTests(TestApp app) : IClassFixture<TestApp>
         Assert.Equal(6, (await client.SearchAsync($"q={word}&limit=2")).GetProperty("total").GetInt64());
     }
 }
+
+/// A library of its own, filled by the seed command (the bulk path: triggers index it too).
+public sealed class SearchSeededTests(TestApp app) : IClassFixture<TestApp>
+{
+    [Fact]
+    public async Task Entries_written_by_the_bulk_seed_are_found_and_total_stops_counting_at_ten_thousand()
+    {
+        var (exit, _, stderr) = await ServiceProcess.RunAsync(app.Settings(), "seed", "--entries", "10050");
+        Assert.True(exit == 0, stderr);
+        var client = await app.ReaderWriterAsync();
+
+        var broad = await client.SearchAsync("systemName=seed&limit=5");
+        Assert.Equal(10_000, broad.GetProperty("total").GetInt64());
+        Assert.Equal("gte", broad.GetProperty("totalRelation").GetString());
+
+        // The seed gives entry i the photographer name i % 100: a word that finds 1 %.
+        var word = await client.SearchAsync($"q={MediaLibrary.Cli.SeedCommand.Photographer(7)}&limit=100");
+        Assert.Equal(101, word.GetProperty("total").GetInt64());
+        Assert.Equal("eq", word.GetProperty("totalRelation").GetString());
+        Assert.All(word.GetProperty("results").EnumerateArray(),
+            e => Assert.Contains(MediaLibrary.Cli.SeedCommand.Photographer(7), e.GetProperty("metadata").GetProperty("credit").GetString()));
+        var all = await client.AllPagesAsync($"q={MediaLibrary.Cli.SeedCommand.Photographer(7)}&limit=30");
+        Assert.Equal(101, all.Distinct().Count());
+        Assert.Equal(1005, (await client.SearchAsync("q=harbour+dawn&limit=1")).GetProperty("total").GetInt64());
+    }
+}

@@ -180,7 +180,8 @@ function renderLibrary() {
       grid.append(...page.results.map(tile));
       cursor = page.cursor;
       more.hidden = !cursor;
-      count.textContent = `${page.total} ${page.total === 1 ? 'entry' : 'entries'}, ${grid.children.length} shown`;
+      const total = page.totalRelation === 'gte' ? `${page.total.toLocaleString('en')}+` : page.total.toLocaleString('en');
+      count.textContent = `${total} ${page.total === 1 ? 'entry' : 'entries'}, ${grid.children.length} shown`;
     } catch (e) {
       if (e.status !== 401) say(e.message, 'error');
     } finally {
