@@ -33,21 +33,21 @@ def get(path):
 first = get(f"/search/mediaLibrary?q={word}&limit=50")
 print(f"'{word}': total {first['total']} ({first['totalRelation']})", file=sys.stderr)
 # Walk 10,000 entries deep through the cursor of the filter-only search.
-filters = "/search/mediaLibrary?mediaType=image&archived=false&limit=100"
+filters = "/search/mediaLibrary?mediaType=image&archived=false&limit=50"
 cursor, depth = "", 0
 while depth < 10000:
     page = get(filters + (f"&after={urllib.parse.quote(cursor)}" if cursor else ""))
     cursor, depth = page["cursor"], depth + len(page["results"])
 open(f"{work}/urls", "w").write("\n".join([
     f"{api}/search/mediaLibrary?q={word}&limit=50",
-    f"{api}/search/mediaLibrary?mediaType=image&archived=false&limit=100",
-    f"{api}/search/mediaLibrary?mediaType=image&archived=false&limit=100&after={urllib.parse.quote(cursor)}",
+    f"{api}/search/mediaLibrary?mediaType=image&archived=false&limit=50",
+    f"{api}/search/mediaLibrary?mediaType=image&archived=false&limit=50&after={urllib.parse.quote(cursor)}",
 ]) + "\n")
 PY
 
 echo "| $DB, $ENTRIES entries, $CONNECTIONS connections | requests/s | p50 | p99 | non-2xx |"
 echo "|---|---|---|---|---|"
-labels=("one word, 1 % of entries (first page, 50)" "filter only: mediaType, archived (first page, 100)" "filter only, page 10,000 entries deep (100)")
+labels=("one word, 1 % of entries (first page, 50)" "filter only: mediaType, archived (first page, 50)" "filter only, page 10,000 entries deep (50)")
 i=0
 while read -r url; do
   run_wrk "$url" -t2 -c"$CONNECTIONS" -d3s -H "Authorization: Bearer $T" >/dev/null

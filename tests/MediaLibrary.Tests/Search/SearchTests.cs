@@ -376,5 +376,17 @@ public sealed class SearchSeededTests(TestApp app) : IClassFixture<TestApp>
         var all = await client.AllPagesAsync($"q={MediaLibrary.Cli.SeedCommand.Photographer(7)}&limit=30");
         Assert.Equal(101, all.Distinct().Count());
         Assert.Equal(1005, (await client.SearchAsync("q=harbour+dawn&limit=1")).GetProperty("total").GetInt64());
+
+        // A common word walks the sort index instead of sorting every match (SQLite); every page is still complete.
+        foreach (var sort in new[] { "", "&sort=createdAt", "&sort=updatedAt", "&sort=relevance" })
+        {
+            var harbour = await client.AllPagesAsync($"q=harbour{sort}&limit=100");
+            Assert.Equal(1005, harbour.Count);
+            Assert.Equal(1005, harbour.Distinct().Count());
+        }
+
+        var pictures = await client.SearchAsync("q=picture&limit=3&mediaType=image");
+        Assert.Equal("gte", pictures.GetProperty("totalRelation").GetString());
+        Assert.Equal(3, pictures.GetProperty("results").GetArrayLength());
     }
 }
