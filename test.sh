@@ -52,12 +52,20 @@ if [ "$(id -u)" = 0 ] && ! id postgres >/dev/null 2>&1; then
 fi
 mkdir -p "$PG_PID_DIR" "$WORK/pgsock" "$WORK/pglog"
 [ "$(id -u)" = 0 ] && chown postgres "$PG_PID_DIR" "$WORK/pgsock" "$WORK/pglog"
-PG_PORT=$(free_port 55432)
 as_pg_user "$PG_BIN/initdb" -D "$PG_PID_DIR" -U postgres -A trust --no-sync >"$WORK/initdb.log" 2>&1 \
   || { cat "$WORK/initdb.log" >&2; exit 1; }
-as_pg_user "$PG_BIN/pg_ctl" -D "$PG_PID_DIR" -l "$WORK/pglog/postgres.log" -w -t 60 start \
-  -o "-h 127.0.0.1 -p $PG_PORT -k $WORK/pgsock -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" >/dev/null \
-  || { cat "$WORK/pglog/postgres.log" >&2; exit 1; }
+# A port nobody listens on can still be taken as the local end of an outgoing connection: try
+# a few before giving up.
+started_pg=""
+for base in 55432 45432 35432; do
+  PG_PORT=$(free_port "$base")
+  if as_pg_user "$PG_BIN/pg_ctl" -D "$PG_PID_DIR" -l "$WORK/pglog/postgres.log" -w -t 60 start \
+    -o "-h 127.0.0.1 -p $PG_PORT -k $WORK/pgsock -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" >/dev/null; then
+    started_pg=1; break
+  fi
+  log "PostgreSQL could not listen on $PG_PORT; trying another port"
+done
+[ -n "$started_pg" ] || { cat "$WORK/pglog/postgres.log" >&2; exit 1; }
 log "PostgreSQL on 127.0.0.1:$PG_PORT"
 
 # --- S3-compatible server (s3rver) ------------------------------------------------------------

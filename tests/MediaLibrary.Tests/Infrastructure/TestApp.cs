@@ -112,7 +112,8 @@ public class TestApp : WebApplicationFactory<Program>, IAsyncLifetime
 
     async Task IAsyncLifetime.DisposeAsync()
     {
-        await base.DisposeAsync();
+        // Virtual: a fixture that holds more (a server process, a browser) cleans up in its override.
+        await DisposeAsync();
         if (_postgresDatabase is not null)
         {
             NpgsqlConnection.ClearAllPools();
