@@ -7,14 +7,14 @@ namespace MediaLibrary.Entries;
 
 internal sealed class KeyUse
 {
-    public string? MimeType { get; set; }
-    public long? Size { get; set; }
-    public string? Sha256 { get; set; }
-    public DateTimeOffset? AddedAt { get; set; }
-    public string EntryId { get; set; } = "";
-    public string MediaType { get; set; } = "";
-    public bool Revoked { get; set; }
-    public string Metadata { get; set; } = "{}";
+    public string? MimeType { get; init; }
+    public long? Size { get; init; }
+    public string? Sha256 { get; init; }
+    public DateTimeOffset? AddedAt { get; init; }
+    public string EntryId { get; init; } = "";
+    public string MediaType { get; init; } = "";
+    public bool Revoked { get; init; }
+    public string Metadata { get; init; } = "{}";
 }
 
 public enum InsertOutcome
@@ -28,7 +28,7 @@ public enum InsertOutcome
 }
 
 /// Reads and writes media_entries and their key history with plain SQL, all through <see cref="DbSession"/>.
-internal sealed class EntryStore(Database database, EventSignal events)
+internal sealed class EntryStore(Database database, EventSignal events, KeyUseCache keyUses)
 {
     private const string SelectWithReferenceCounts = $"SELECT {EntryRow.ColumnsWithReferenceCounts} FROM media_entries WHERE id = @id";
     private const string SelectWithoutReferenceCounts = $"SELECT {EntryRow.Columns} FROM media_entries WHERE id = @id";
@@ -227,7 +227,26 @@ internal sealed class EntryStore(Database database, EventSignal events)
     ];
 
     /// Every entry that uses the key, with what delivery needs: one indexed query.
-    public async Task<List<KeyUse>> FindKeyUsesAsync(string key, CancellationToken ct)
+    /// Who uses a key, with the facts that decide delivery; the answer is shared and must not be changed.
+    public async Task<IReadOnlyList<KeyUse>> FindKeyUsesAsync(string key, CancellationToken ct)
+    {
+        if (!keyUses.Enabled)
+        {
+            return await LookUpKeyUsesAsync(key, ct);
+        }
+
+        var version = keyUses.Version();
+        if (keyUses.TryGet(key, version, out var cached))
+        {
+            return cached;
+        }
+
+        var uses = await LookUpKeyUsesAsync(key, ct);
+        keyUses.Set(key, version, uses);
+        return uses;
+    }
+
+    private async Task<List<KeyUse>> LookUpKeyUsesAsync(string key, CancellationToken ct)
     {
         await using var session = await database.OpenSessionAsync(cancellationToken: ct);
         // Read by position with typed getters: this runs on every serve-image request.
