@@ -151,7 +151,7 @@ public sealed class FuzzTests(FuzzApp app, ITestOutputHelper output) : IClassFix
         var entryId = await client.ImportImageAsync(
             new JsonObject { ["title"] = "Fuzz target", ["caption"] = "c" },
             new JsonObject { ["translations"] = new JsonArray(new JsonObject { ["locale"] = "fr", ["metadata"] = new JsonObject { ["title"] = "Cible" }, ["asset"] = asset.DeepClone() }) });
-        var otherId = await client.ImportImageAsync(new JsonObject { ["title"] = "Other", ["relatedImage"] = new JsonObject { ["mediaId"] = entryId } });
+        var otherId = await client.ImportImageAsync(new JsonObject { ["title"] = "Other", ["caption"] = "another fuzz target", ["relatedImage"] = new JsonObject { ["mediaId"] = entryId } });
         var documents = await (await client.PostAsync("/api/2026-03/import/documents", ApiCalls.Json(new JsonObject
         {
             ["systemName"] = "fuzz-seed",
@@ -174,8 +174,10 @@ public sealed class FuzzTests(FuzzApp app, ITestOutputHelper output) : IClassFix
         }, "2026-05");
         Assert.Equal(HttpStatusCode.OK, logged.StatusCode);
         var log = await (await client.GetAsync($"/api/2026-05/mediaLibrary/{entryId}/usageLog")).JsonAsync();
+        var search = await (await client.GetAsync($"/api/2026-05/search/mediaLibrary?{RequestGen.SearchQuery}")).JsonAsync();
+        Assert.NotEqual("", search.GetProperty("cursor").GetString());
         return new FuzzContext(entryId, otherId, documentId, From(asset), key, SampleFiles.Jpeg(32, 24), job.GetProperty("id").GetString()!,
-            log.GetProperty("results")[0].GetProperty("id").GetString()!);
+            log.GetProperty("results")[0].GetProperty("id").GetString()!, search.GetProperty("cursor").GetString()!);
     }
 }
 

@@ -4,13 +4,16 @@ using static MediaLibrary.Tests.Reliability.Fuzzing.FuzzJson;
 namespace MediaLibrary.Tests.Reliability.Fuzzing;
 
 /// The library as the fuzzer found it: ids and an uploaded asset that valid requests refer to.
-public sealed record FuzzContext(string EntryId, string OtherId, long DocumentId, FuzzJson Asset, string ServeKey, byte[] Upload, string ImportJobId, string UsageLogEntryId);
+public sealed record FuzzContext(string EntryId, string OtherId, long DocumentId, FuzzJson Asset, string ServeKey, byte[] Upload, string ImportJobId, string UsageLogEntryId, string SearchCursor);
 
 /// Valid requests for every endpoint, then 0–3 mutations each (CsCheck generators, so a run is
 /// reproduced from the seed CsCheck prints on failure).
 public static class RequestGen
 {
-    private const int Templates = 20;
+    private const int Templates = 21;
+
+    /// The search whose second page the fuzzer asks for (its cursor is in the context).
+    public const string SearchQuery = "q=fuzz+target&mediaType=image&state=active&archived=false&sort=-updatedAt&limit=1&createdAt.gte=2020-01-01";
 
     public static Gen<FuzzRequest> For(FuzzContext context)
     {
@@ -68,6 +71,8 @@ public static class RequestGen
         19 => Get("serve-image transform", version, ["mediaLibrary", "serve-image", .. c.ServeKey.Split('/')],
             ("w", (40 + (choice % 50)).ToString(System.Globalization.CultureInfo.InvariantCulture)), ("h", "30"), ("fit", "crop"), ("fm", "webp"), ("q", "70"), ("dpr", "1.5")),
         18 => Get("usage log export", "2026-05", ["usageLog"], ("from", "2026-05-01"), ("to", "2026-05-31T00:00:00Z"), ("purpose", "print"), ("state", "confirmed"), ("limit", "10")),
+        20 => Get("search", version, ["search", "mediaLibrary"], ("q", "fuzz target"), ("mediaType", "image"), ("state", "active"), ("archived", "false"),
+            ("sort", "-updatedAt"), ("limit", "1"), ("createdAt.gte", "2020-01-01"), ("after", choice % 3 == 0 ? "" : c.SearchCursor)),
         16 => Get("import status", version, ["import", (choice % 3) switch { 0 => "images", 1 => "videos", _ => "files" }, "status"], ("id", c.ImportJobId)),
         _ => new FuzzRequest { Template = "patch (2026-03)", Method = HttpMethod.Patch, Version = "2026-03", Segments = ["mediaLibrary", c.OtherId], Json = PatchBody(c, choice + 1) },
     };
