@@ -124,8 +124,16 @@ internal sealed partial class SearchStore(Database database, MediaTypeCatalog ty
     public async Task<int> PruneChangesAsync(CancellationToken ct)
     {
         await using var session = await database.OpenSessionAsync(cancellationToken: ct);
-        return await session.ExecuteAsync("DELETE FROM search_changes WHERE at < @before", ct,
-            ("before", time.GetUtcNow() - CursorLifetime - TimeSpan.FromHours(1)));
+        // `at` grows with `seq`: everything below the first young row goes (found by walking
+        // `seq` from the start, over the rows being deleted anyway; no index on `at` to keep up
+        // on every write). The newest row always stays, so SQLite never numbers from 1 again.
+        const string prune =
+            """
+            DELETE FROM search_changes
+            WHERE seq < coalesce((SELECT seq FROM search_changes WHERE at >= @before ORDER BY seq LIMIT 1),
+                                 (SELECT max(seq) FROM search_changes))
+            """;
+        return await session.ExecuteAsync(prune, ct, ("before", time.GetUtcNow() - CursorLifetime - TimeSpan.FromHours(1)));
     }
 
     private string Filters(SearchQuery query, List<(string, object?)> parameters)

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using MediaLibrary.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace MediaLibrary.Tests.Search;
 
@@ -388,5 +389,40 @@ public sealed class SearchSeededTests(TestApp app) : IClassFixture<TestApp>
         var pictures = await client.SearchAsync("q=picture&limit=3&mediaType=image");
         Assert.Equal("gte", pictures.GetProperty("totalRelation").GetString());
         Assert.Equal(3, pictures.GetProperty("results").GetArrayLength());
+    }
+}
+
+/// The change log behind the cursors is pruned by age, never below its newest row.
+public sealed class SearchChangeLogTests(TestApp app) : IClassFixture<TestApp>
+{
+    [Fact]
+    public async Task Pruning_deletes_old_changes_but_keeps_the_newest_so_numbers_never_start_again()
+    {
+        var client = await app.ReaderWriterAsync();
+        var asset = await client.UploadImageAsync();
+        await client.ImportManyAsync(asset, Enumerable.Range(0, 5).Select(i => new JsonObject { ["title"] = $"Old {i}" }));
+        var database = app.Services.GetRequiredService<MediaLibrary.Storage.Database>();
+        var store = app.Services.GetRequiredService<MediaLibrary.Search.SearchStore>();
+
+        async Task<List<long>> Seqs()
+        {
+            await using var session = await database.OpenSessionAsync();
+            return await session.QueryAsync<long>("SELECT seq FROM search_changes ORDER BY seq", CancellationToken.None);
+        }
+
+        var before = await Seqs();
+        Assert.True(before.Count >= 5);
+        // Nothing is old yet: nothing goes.
+        Assert.Equal(0, await store.PruneChangesAsync(CancellationToken.None));
+        await using (var session = await database.OpenSessionAsync())
+        {
+            await session.ExecuteAsync("UPDATE search_changes SET at = @old", CancellationToken.None, ("old", new DateTimeOffset(2000, 1, 1, 0, 0, 0, TimeSpan.Zero)));
+        }
+
+        Assert.Equal(before.Count - 1, await store.PruneChangesAsync(CancellationToken.None));
+        Assert.Equal([before[^1]], await Seqs());
+
+        await client.ImportManyAsync(asset, [new JsonObject { ["title"] = "New" }]);
+        Assert.True((await Seqs())[^1] > before[^1]);
     }
 }

@@ -182,7 +182,11 @@ public sealed class UiTests(UiApp app) : IClassFixture<UiApp>
     public async Task Edit_metadata_shows_the_servers_validation_message_beside_the_field_then_saves_a_valid_value()
     {
         var client = await app.ReaderWriterAsync();
-        var id = await ImportPictureAsync(client, new JsonObject { ["title"] = "Quay in fog", ["priority"] = 2 });
+        var id = await ImportPictureAsync(client, new JsonObject
+        {
+            ["title"] = "Quay in fog", ["priority"] = 2, ["captureDate"] = "2026-03-14T09:19:00.000+01:00", ["tags"] = new JsonArray("fog", "quay"),
+            ["validity"] = new JsonObject { ["from"] = "2020-01-01T00:00:00.000+02:00" },
+        });
         SignIn();
         Browser.Navigate().GoToUrl(app.Url($"/ui/#/entry/{id}"));
         var priority = Until(() => Find("#field-priority"));
@@ -218,6 +222,10 @@ public sealed class UiTests(UiApp app) : IClassFixture<UiApp>
         Assert.Equal(5, saved.GetProperty("metadata").GetProperty("priority").GetInt32());
         Assert.Equal("Quay in morning fog", saved.GetProperty("metadata").GetProperty("title").GetString());
         Assert.Equal(2, saved.GetProperty("version").GetInt32());
+        // Fields nobody touched are not sent again: dates keep their own zone and precision.
+        Assert.Equal("2026-03-14T09:19:00.000+01:00", saved.GetProperty("metadata").GetProperty("captureDate").GetString());
+        Assert.Equal("2020-01-01T00:00:00.000+02:00", saved.GetProperty("metadata").GetProperty("validity").GetProperty("from").GetString());
+        Assert.Equal(["fog", "quay"], saved.GetProperty("metadata").GetProperty("tags").EnumerateArray().Select(t => t.GetString()));
         Until(() => Find("#field-priority")?.GetAttribute("value") == "5" ? true : (bool?)null);
         Until(() => Browser.ExecuteScript("const i = document.getElementById('preview'); return !!i && i.complete && i.naturalWidth > 0") is true ? true : (bool?)null);
         Assert.StartsWith("http", Find("#delivery-url")!.GetAttribute("value"));

@@ -385,11 +385,14 @@ async function renderEntry(id) {
       return h('div', { className: 'field' }, label, el, property.config && property.config.maxLength ? h('p', { className: 'hint' }, `At most ${property.config.maxLength} characters`) : null, error);
     }),
     h('button', { type: 'submit', className: 'primary', id: 'save' }, 'Save'));
+  // What each control showed at first, in the API's shape: a property is sent only when its
+  // control changed, so a date shown in local time (and read back in UTC) is not rewritten.
+  const initial = new Map(editable.map(({ property }) => [property.handle, valueOf(property, form)]));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     for (const { error, el } of fieldErrors.values()) { error.textContent = ''; el.removeAttribute('aria-invalid'); el.removeAttribute('aria-describedby'); }
     const changed = editable.map(({ property }) => ({ property, value: valueOf(property, form) }))
-      .filter(({ property, value }) => !same(value, entry.metadata[property.handle]));
+      .filter(({ property, value }) => !same(value, initial.get(property.handle)));
     if (!changed.length) { say('Nothing changed.'); return; }
     const patches = changed.map(({ property, value }) => ({ operation: 'setMetadataProperty', propertyName: property.handle, value }));
     try {
