@@ -212,9 +212,9 @@ internal sealed partial class SearchStore(Database database, MediaTypeCatalog ty
         var tier = relevance ? TitleTier() : "0";
         var orderBy = relevance ? $"tier {order}, sk {order}, id {order}" : $"sk {order}, id {order}";
 
-        string Keyset(string key) => relevance
-            ? $"({tier}, {key}, e.id) {compare} (@cursorTier, @cursorKey, @cursorId)"
-            : $"({key}, e.id) {compare} (@cursorKey, @cursorId)";
+        string Keyset(string key, string id = "e.id") => relevance
+            ? $"({tier}, {key}, {id}) {compare} (@cursorTier, @cursorKey, @cursorId)"
+            : $"({key}, {id}) {compare} (@cursorKey, @cursorId)";
 
         if (query.After is null)
         {
@@ -248,14 +248,16 @@ internal sealed partial class SearchStore(Database database, MediaTypeCatalog ty
             return partA;
         }
 
+        // Walked in (old updatedAt, id) order from the cursor, so a page costs the same however
+        // many changes came since the snapshot (scanning them all grew with every write).
+        var changes = _postgres || relevance ? "search_changes c" : "search_changes c INDEXED BY search_changes_old";
         var partB = $"""
-            SELECT {Columns}, f.old_updated_at AS sk, {tier} AS tier
-            FROM (SELECT c.entry_id, c.old_updated_at FROM search_changes c
-                  WHERE {ChangedSince("c")}
-                    AND NOT EXISTS (SELECT 1 FROM search_changes p WHERE p.entry_id = c.entry_id AND {ChangedSince("p")} AND p.seq < c.seq)) f
-            JOIN media_entries e ON e.id = f.entry_id
-            WHERE f.old_updated_at IS NOT NULL AND {filters} AND {Keyset("f.old_updated_at")}
-            ORDER BY {orderBy}
+            SELECT {Columns}, c.old_updated_at AS sk, {tier} AS tier
+            FROM {changes} JOIN media_entries e ON e.id = c.entry_id
+            WHERE c.old_updated_at IS NOT NULL AND {ChangedSince("c")}
+              AND NOT EXISTS (SELECT 1 FROM search_changes p WHERE p.entry_id = c.entry_id AND {ChangedSince("p")} AND p.seq < c.seq)
+              AND {filters} AND {Keyset("c.old_updated_at", "c.entry_id")}
+            ORDER BY {(relevance ? $"tier {order}, " : "")}c.old_updated_at {order}, c.entry_id {order}
             LIMIT @limit
             """;
         return $"""

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using Dapper;
 using MediaLibrary.Storage;
 using MediaLibrary.Tests.Infrastructure;
@@ -19,7 +20,14 @@ public sealed class WebhookCliTests(WebhookApp app) : IClassFixture<WebhookApp>
         await app.Receiver.WaitForAsync(r => r.Any(x => JsonDocument.Parse(x.Body).RootElement.GetProperty("mediaId").GetString() == id), TimeSpan.FromSeconds(10));
         var first = app.Receiver.Requests.First(x => JsonDocument.Parse(x.Body).RootElement.GetProperty("mediaId").GetString() == id);
 
+        // The receiver has the delivery; its success is recorded with others a moment later (the sender gathers them).
         var list = await ServiceProcess.RunAsync(app.Settings(), "webhooks", "list");
+        for (var i = 0; i < 50 && !Regex.IsMatch(list.Stdout, @"all\s+yes\s+http://127\.0\.0\.1:\d+/all\s+delivered \d+"); i++)
+        {
+            await Task.Delay(100);
+            list = await ServiceProcess.RunAsync(app.Settings(), "webhooks", "list");
+        }
+
         Assert.True(list.ExitCode == 0, list.Stderr);
         Assert.Contains("credit-only", list.Stdout, StringComparison.Ordinal);
         Assert.Matches(@"all\s+yes\s+http://127\.0\.0\.1:\d+/all\s+delivered \d+", list.Stdout);

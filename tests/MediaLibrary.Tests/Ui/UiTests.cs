@@ -49,6 +49,12 @@ public sealed class UiApp : TestApp
     public string Url(string path) => new Uri(Process.BaseAddress, path).ToString();
 }
 
+/// Chromium takes a core of its own: the browser tests run after the others, alone, so their
+/// load does not starve the timing-sensitive tests (fault injection, durability) beside them.
+[CollectionDefinition(nameof(BrowserCollection), DisableParallelization = true)]
+public sealed class BrowserCollection;
+
+[Collection(nameof(BrowserCollection))]
 public sealed class UiTests(UiApp app) : IClassFixture<UiApp>
 {
     private ChromeDriver Browser => app.Browser;

@@ -185,7 +185,12 @@ function renderLibrary() {
     } catch (e) {
       if (e.status !== 401) say(e.message, 'error');
     } finally {
-      if (mine === generation) loading = false;
+      if (mine === generation) {
+        loading = false;
+        // An observer only reports changes: if the end of the grid is still in view after this
+        // page, observing again reports it at once and the next page loads.
+        if (cursor) { scroller.unobserve(sentinel); scroller.observe(sentinel); }
+      }
     }
   }
 

@@ -46,6 +46,8 @@ CREATE TABLE search_changes (
 
 CREATE INDEX search_changes_entry ON search_changes (entry_id, seq);
 CREATE INDEX search_changes_xid ON search_changes (xid);
+-- A later page walks the changed entries by the updatedAt they had, from its cursor.
+CREATE INDEX search_changes_old ON search_changes (old_updated_at, entry_id) WHERE old_updated_at IS NOT NULL;
 
 CREATE FUNCTION media_entries_search_vector() RETURNS trigger
 LANGUAGE plpgsql AS

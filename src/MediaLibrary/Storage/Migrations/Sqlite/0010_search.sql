@@ -19,6 +19,8 @@ CREATE TABLE search_changes (
 );
 
 CREATE INDEX search_changes_entry ON search_changes (entry_id, seq);
+-- A later page walks the changed entries by the updatedAt they had, from its cursor.
+CREATE INDEX search_changes_old ON search_changes (old_updated_at, entry_id) WHERE old_updated_at IS NOT NULL;
 
 CREATE INDEX media_entries_updated ON media_entries (updated_at, id);
 CREATE INDEX media_entries_created ON media_entries (created_at, id);
