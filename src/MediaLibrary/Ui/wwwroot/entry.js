@@ -1,0 +1,201 @@
+// The entry page: preview, delivery URL, metadata form from the media type, rights, where used, keys.
+import { main, h, say, api, loadImage, titleOf, isImage, badge, loadMediaTypes } from './http.js';
+
+/** A form control for one metadata property, by its type (SPEC §6); null for types edited elsewhere. */
+function control(property, value) {
+  const id = `field-${property.handle}`;
+  const config = property.config || {};
+  switch (property.type) {
+    case 'li-text':
+      return (config.maxLength || 0) > 200
+        ? h('textarea', { id, rows: 3, maxlength: config.maxLength }, value ?? '')
+        : h('input', { id, type: 'text', value: value ?? '', maxlength: config.maxLength });
+    case 'li-integer':
+      return h('input', { id, type: 'number', step: 1, min: config.min, max: config.max, value: value ?? '' });
+    case 'li-boolean':
+    case 'li-invalid':
+      return h('input', { id, type: 'checkbox', checked: value === true });
+    case 'li-enum':
+      return h('select', { id }, h('option', { value: '' }, '—'),
+        (config.options || []).map((o) => h('option', { value: o.value, selected: o.value === value }, o.label || o.value)));
+    case 'li-string-list':
+      return h('input', { id, type: 'text', value: Array.isArray(value) ? value.join(', ') : '', 'data-list': 'true' });
+    case 'li-date':
+      return h('input', { id, type: 'date', value: value ?? '' });
+    case 'li-datetime':
+      return h('input', { id, type: 'datetime-local', step: 1, value: toLocalInput(value) });
+    case 'li-datetime-validity':
+      return h('div', { id, className: 'row', role: 'group', 'aria-label': `${property.handle} window` },
+        h('label', { for: `${id}-from` }, 'from'), h('input', { id: `${id}-from`, type: 'datetime-local', step: 1, value: toLocalInput(value && value.from) }),
+        h('label', { for: `${id}-to` }, 'to'), h('input', { id: `${id}-to`, type: 'datetime-local', step: 1, value: toLocalInput(value && value.to) }));
+    default:
+      return null;
+  }
+}
+
+function toLocalInput(iso) {
+  if (!iso) return '';
+  const at = new Date(iso);
+  if (Number.isNaN(at.getTime())) return '';
+  const local = new Date(at.getTime() - at.getTimezoneOffset() * 60000);
+  return local.toISOString().slice(0, 19);
+}
+
+const fromLocalInput = (text) => (text ? new Date(text).toISOString() : null);
+
+/** The value a control holds now, in the shape the API takes. */
+function valueOf(property, form) {
+  const el = form.querySelector(`#field-${CSS.escape(property.handle)}`);
+  switch (property.type) {
+    case 'li-integer': return el.value === '' ? null : Number(el.value);
+    case 'li-boolean':
+    case 'li-invalid': return el.checked ? true : null;
+    case 'li-string-list': {
+      const items = el.value.split(',').map((s) => s.trim()).filter(Boolean);
+      return items.length ? items : null;
+    }
+    case 'li-datetime': return fromLocalInput(el.value);
+    case 'li-datetime-validity': {
+      const from = fromLocalInput(form.querySelector(`#field-${CSS.escape(property.handle)}-from`).value);
+      const to = fromLocalInput(form.querySelector(`#field-${CSS.escape(property.handle)}-to`).value);
+      return from || to ? Object.fromEntries(Object.entries({ from, to }).filter(([, v]) => v)) : null;
+    }
+    default: return el.value === '' ? null : el.value;
+  }
+}
+
+const same = (a, b) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+
+export async function renderEntry(id) {
+  main.replaceChildren(h('p', {}, 'Loading…'));
+  let entry;
+  let types;
+  try {
+    [entry, types] = await Promise.all([api(`/mediaLibrary/${encodeURIComponent(id)}`), loadMediaTypes()]);
+  } catch (e) {
+    if (e.status !== 401) main.replaceChildren(h('h1', {}, 'Not found'), h('p', {}, e.message), h('a', { href: '#/' }, 'Back to the library'));
+    return;
+  }
+  const type = types.find((t) => t.handle === entry.mediaType) || { metadata: [] };
+  const title = titleOf(entry);
+
+  // Preview and delivery
+  const preview = isImage(entry)
+    ? h('img', { className: 'preview', id: 'preview', alt: title })
+    : h('div', { className: 'preview placeholder', role: 'img', 'aria-label': `${title} (${entry.mediaType})` }, entry.mediaType);
+  if (preview.tagName === 'IMG') loadImage(preview, entry.asset.key, 'w=1200&fit=max&auto=format', `Refused: this ${entry.mediaType} is ${entry.state}`);
+  const url = h('input', { id: 'delivery-url', type: 'text', readonly: true, value: entry.asset.url || '' });
+  const copy = h('button', { type: 'button', onclick: async () => {
+    try { await navigator.clipboard.writeText(url.value); say('Delivery URL copied.'); } catch { url.select(); say('Press Ctrl+C to copy the selected URL.'); }
+  } }, 'Copy');
+  const asset = entry.asset || {};
+  const facts = h('dl', { className: 'facts' },
+    [['Id', entry.id], ['Type', entry.mediaType], ['Version', entry.version], ['File', asset.filename], ['MIME type', asset.mimeType],
+      ['Size', asset.size !== undefined ? `${asset.size.toLocaleString()} bytes` : null], ['Dimensions', asset.width ? `${asset.width} × ${asset.height}` : null],
+      ['Created', new Date(entry.createdAt).toLocaleString()], ['Updated', new Date(entry.updatedAt).toLocaleString()]]
+      .filter(([, v]) => v !== null && v !== undefined).map(([k, v]) => [h('dt', {}, k), h('dd', {}, String(v))]));
+
+  // Metadata form
+  const editable = type.metadata.map((p) => ({ property: p, el: control(p, entry.metadata[p.handle]) })).filter((f) => f.el);
+  const fieldErrors = new Map();
+  const form = h('form', { className: 'form', id: 'metadata', noValidate: true },
+    editable.map(({ property, el }) => {
+      const error = h('p', { className: 'error', id: `error-${property.handle}`, role: 'alert' });
+      fieldErrors.set(property.handle, { error, el });
+      const label = h('label', { for: el.tagName === 'DIV' ? `${el.id}-from` : el.id }, property.handle, property.required ? ' (required)' : '');
+      return h('div', { className: 'field' }, label, el, property.config && property.config.maxLength ? h('p', { className: 'hint' }, `At most ${property.config.maxLength} characters`) : null, error);
+    }),
+    h('button', { type: 'submit', className: 'primary', id: 'save' }, 'Save'));
+  // What each control showed at first, in the API's shape: a property is sent only when its
+  // control changed, so a date shown in local time (and read back in UTC) is not rewritten.
+  const initial = new Map(editable.map(({ property }) => [property.handle, valueOf(property, form)]));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    for (const { error, el } of fieldErrors.values()) { error.textContent = ''; el.removeAttribute('aria-invalid'); el.removeAttribute('aria-describedby'); }
+    const changed = editable.map(({ property }) => ({ property, value: valueOf(property, form) }))
+      .filter(({ property, value }) => !same(value, initial.get(property.handle)));
+    if (!changed.length) { say('Nothing changed.'); return; }
+    const patches = changed.map(({ property, value }) => ({ operation: 'setMetadataProperty', propertyName: property.handle, value }));
+    try {
+      await api(`/mediaLibrary/${encodeURIComponent(entry.id)}`, { method: 'PATCH', body: { version: entry.version, patches } });
+      say('Saved.');
+      renderEntry(entry.id);
+    } catch (e) {
+      if (e.status === 401) return;
+      const details = (e.body && e.body.error_details) || {};
+      let placed = false;
+      for (const [key, message] of Object.entries(details)) {
+        const match = /^patches\.(\d+)/.exec(key);
+        const target = match && changed[Number(match[1])] && fieldErrors.get(changed[Number(match[1])].property.handle);
+        if (target) {
+          target.error.textContent = typeof message === 'string' ? message : JSON.stringify(message);
+          target.el.setAttribute('aria-invalid', 'true');
+          target.el.setAttribute('aria-describedby', target.error.id);
+          if (!placed) (target.el.tagName === 'DIV' ? target.el.querySelector('input') : target.el).focus();
+          placed = true;
+        }
+      }
+      say(e.status === 409 ? 'Someone changed this entry meanwhile; reload to see their version.' : placed ? 'Not saved: see the messages beside the fields.' : `Not saved: ${e.message}`, 'error');
+    }
+  });
+
+  // Rights: revoke with a note, unrevoke, archive
+  const patch = async (operation, extra = {}, done = 'Done.') => {
+    try {
+      await api(`/mediaLibrary/${encodeURIComponent(entry.id)}`, { method: 'PATCH', body: { patches: [{ operation, ...extra }] } });
+      say(done);
+      renderEntry(entry.id);
+    } catch (e) { if (e.status !== 401) say(e.message, 'error'); }
+  };
+  const note = h('textarea', { id: 'revoke-note', rows: 2, maxlength: 200 });
+  const rights = h('section', { className: 'panel', 'aria-labelledby': 'rights-heading' },
+    h('h2', { id: 'rights-heading' }, 'Rights'),
+    h('p', { id: 'state' }, 'State: ', badge(entry)),
+    entry.state === 'revoked'
+      ? [entry.revokeNote ? h('p', { id: 'revoke-note-shown' }, `Note: ${entry.revokeNote}`) : null,
+        h('button', { type: 'button', id: 'unrevoke', onclick: () => patch('unrevokeAsset', {}, 'Unrevoked.') }, 'Unrevoke')]
+      : [h('div', { className: 'field' }, h('label', { for: 'revoke-note' }, 'Note (why, for whom)'), note),
+        h('button', { type: 'button', className: 'danger', id: 'revoke', onclick: () => patch('revokeAsset', note.value.trim() ? { note: note.value.trim() } : {}, 'Revoked: delivery stops at once.') }, 'Revoke')],
+    ' ',
+    entry.archived ? h('span', {}, 'Archived') : h('button', { type: 'button', id: 'archive', onclick: () => patch('archive', {}, 'Archived.') }, 'Archive'));
+
+  // Where used, keys
+  const used = h('section', { className: 'panel', id: 'where-used', 'aria-labelledby': 'used-heading' }, h('h2', { id: 'used-heading' }, 'Where used'), h('p', {}, 'Loading…'));
+  const keys = h('section', { className: 'panel', 'aria-labelledby': 'keys-heading' }, h('h2', { id: 'keys-heading' }, 'Keys'), h('ul', { className: 'plain', id: 'keys' }));
+
+  main.replaceChildren(
+    h('p', {}, h('a', { href: '#/' }, '← Library')),
+    h('h1', {}, title),
+    h('div', { className: 'entry' },
+      h('div', {},
+        h('section', { className: 'panel', 'aria-label': 'Preview' }, preview),
+        h('section', { className: 'panel', 'aria-labelledby': 'delivery-heading' }, h('h2', { id: 'delivery-heading' }, 'Delivery URL'),
+          h('div', { className: 'row copy' }, h('label', { for: 'delivery-url', className: 'visually-hidden' }, 'Delivery URL'), url, copy)),
+        h('section', { className: 'panel', 'aria-labelledby': 'facts-heading' }, h('h2', { id: 'facts-heading' }, 'File'), facts),
+        keys),
+      h('div', {},
+        rights,
+        used,
+        h('section', { className: 'panel', 'aria-labelledby': 'metadata-heading' }, h('h2', { id: 'metadata-heading' }, 'Metadata'), form))));
+
+  const [documents, media, log, keyList] = await Promise.all([
+    api(`/mediaLibrary/${encodeURIComponent(entry.id)}/incomingDocumentReferences`).catch(() => null),
+    api(`/mediaLibrary/${encodeURIComponent(entry.id)}/incomingMediaReferences`).catch(() => null),
+    api(`/mediaLibrary/${encodeURIComponent(entry.id)}/usageLog`).catch(() => null),
+    api(`/mediaLibrary/${encodeURIComponent(entry.id)}/keys`).catch(() => null),
+  ]);
+  const usedItems = [];
+  for (const d of (documents && documents.results) || []) {
+    usedItems.push(h('li', {}, `Document ${d.id}`, ` (${d.references.map((r) => r.location).join(', ')})`));
+  }
+  for (const m of (media && media.results) || []) {
+    usedItems.push(h('li', {}, 'Media entry ', h('a', { href: `#/entry/${encodeURIComponent(m.id)}` }, m.id), ` (${m.references.map((r) => r.propertyName || r.location).join(', ')})`));
+  }
+  for (const u of (log && log.results) || []) {
+    usedItems.push(h('li', {}, `Usage: ${u.purpose}, ${u.state}`, u.publicationDate ? `, published ${new Date(u.publicationDate).toLocaleString()}` : '', u.documentId ? `, document ${u.documentId}` : ''));
+  }
+  used.replaceChildren(h('h2', { id: 'used-heading' }, 'Where used'),
+    usedItems.length ? h('ul', { className: 'plain', id: 'where-used-list' }, usedItems) : h('p', {}, 'Not used in any published document, media entry or usage log.'));
+  document.getElementById('keys').replaceChildren(...((keyList && keyList.results) || []).map((k) => h('li', {}, h('code', {}, k))));
+}
+

@@ -1,0 +1,103 @@
+// What every screen shares: building elements, the status line, and calls to this server's
+// public API with the token from sessionStorage (sent only as a bearer header).
+export const API = '/api/2026-05';
+export const TOKEN_KEY = 'medialibrary.token';
+
+export const main = document.getElementById('main');
+const statusBox = document.getElementById('status');
+
+/** Called when the server refuses the token; the app signs out. */
+export const session = { expired: (message) => { throw new Error(message); } };
+
+
+/** Builds an element: h('a', {href: '#/'}, 'text', child). Text is always text, never HTML. */
+export function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (name.startsWith('on')) el.addEventListener(name.slice(2), value);
+    else if (name === 'className') el.className = value;
+    else if (value === true) el.setAttribute(name, '');
+    else el.setAttribute(name, String(value));
+  }
+  for (const child of children.flat(Infinity)) {
+    if (child === undefined || child === null || child === false) continue;
+    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return el;
+}
+
+export function say(message, kind = 'info') {
+  statusBox.textContent = message;
+  statusBox.className = kind === 'error' ? 'status error' : 'status';
+}
+
+export const token = () => sessionStorage.getItem(TOKEN_KEY);
+
+export class ApiError extends Error {
+  constructor(status, body) {
+    super(describeError(status, body));
+    this.status = status;
+    this.body = body;
+  }
+}
+
+/** The server's own words from the error envelope ({status, error, error_details}). */
+function describeError(status, body) {
+  const details = body && body.error_details;
+  if (details && typeof details === 'object') {
+    if (typeof details.message === 'string') return details.message;
+    const parts = Object.entries(details).map(([key, value]) => `${key}: ${typeof value === 'string' ? value : JSON.stringify(value)}`);
+    if (parts.length) return parts.join('; ');
+  }
+  return (body && body.error) || `The server answered ${status}`;
+}
+
+export async function api(path, { method = 'GET', body } = {}) {
+  const headers = { Authorization: `Bearer ${token()}` };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const response = await fetch(API + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await response.text();
+  const json = text ? JSON.parse(text) : null;
+  if (response.status === 401) {
+    session.expired('Your token was not accepted (expired or revoked). Sign in again.');
+    throw new ApiError(401, json);
+  }
+  if (!response.ok) throw new ApiError(response.status, json);
+  return json;
+}
+
+export const servePath = (key) => `${API}/mediaLibrary/serve-image/${key.split('/').map(encodeURIComponent).join('/')}`;
+
+/** Fetches an image with the bearer header and shows it from memory (an <img src> cannot send one). */
+export async function loadImage(img, key, query, refusedText) {
+  // no-cache: the browser asks again (with its ETag) every time, so a revoked image is refused at once.
+  const response = await fetch(`${servePath(key)}?${query}`, { headers: { Authorization: `Bearer ${token()}` }, cache: 'no-cache' });
+  if (!response.ok) {
+    const refused = response.status === 403;
+    const holder = h('div', { className: `${img.className} placeholder`, role: 'img', 'aria-label': `${img.alt} (${refused ? refusedText : 'no preview'})`, 'data-refused': refused ? 'true' : null },
+      refused ? refusedText : 'No preview');
+    img.replaceWith(holder);
+    return;
+  }
+  const url = URL.createObjectURL(await response.blob());
+  img.addEventListener('load', () => URL.revokeObjectURL(url), { once: true });
+  img.src = url;
+}
+
+export const titleOf = (entry) => (entry.metadata && entry.metadata.title) || (entry.asset && entry.asset.filename) || entry.id;
+export const isImage = (entry) => entry.asset && typeof entry.asset.mimeType === 'string' && entry.asset.mimeType.startsWith('image/') && entry.asset.key;
+
+export function badge(entry) {
+  return [h('span', { className: `badge ${entry.state}` }, entry.state), entry.archived ? h('span', { className: 'badge' }, 'archived') : null];
+}
+
+let mediaTypes = null;
+export const forgetMediaTypes = () => { mediaTypes = null; };
+export async function loadMediaTypes() {
+  if (!mediaTypes) mediaTypes = (await api('/mediaTypes')).results;
+  return mediaTypes;
+}
+
+
+export const sayingAnError = () => statusBox.classList.contains('error');
