@@ -226,8 +226,8 @@ internal sealed class EntryStore(Database database, EventSignal events, KeyUseCa
         ("Translations", row.Translations), ("CreatedAt", row.CreatedAt), ("UpdatedAt", row.UpdatedAt),
     ];
 
-    /// Every entry that uses the key, with what delivery needs: one indexed query.
-    /// Who uses a key, with the facts that decide delivery; the answer is shared and must not be changed.
+    /// Every entry that uses the key, with what delivery needs: one indexed query, or on SQLite
+    /// the answer remembered while nothing changed (<see cref="KeyUseCache"/>). Shared: never changed.
     public async Task<IReadOnlyList<KeyUse>> FindKeyUsesAsync(string key, CancellationToken ct)
     {
         if (!keyUses.Enabled)

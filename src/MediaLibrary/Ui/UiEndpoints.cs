@@ -12,9 +12,9 @@ internal static class UiEndpoints
     private const string Prefix = "MediaLibrary.Ui.wwwroot.";
 
     /// No inline script or style, nothing from another origin; images also from blob: (thumbnails
-    /// are fetched with the bearer header and shown from memory) and data: (the CSS icons).
+    /// are fetched with the bearer header and shown from memory).
     public const string ContentSecurityPolicy =
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; connect-src 'self'; " +
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob:; connect-src 'self'; " +
         "form-action 'none'; frame-ancestors 'none'; base-uri 'none'";
 
     private sealed record UiFile(byte[] Bytes, string ContentType, string ETag);
