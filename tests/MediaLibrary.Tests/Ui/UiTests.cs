@@ -130,6 +130,15 @@ public sealed class UiTests(UiApp app) : IClassFixture<UiApp>
         Choose("#state", "");
         Until(() => Text("#count")?.StartsWith("90 entries", StringComparison.Ordinal) == true ? true : (bool?)null);
 
+        // A search that finds nothing says so.
+        Find("#q")!.SendKeys("zzznothing");
+        Until(() => Text("#count") == "Nothing matches these words and filters." ? true : (bool?)null);
+        Assert.Empty(Browser.FindElements(By.CssSelector("#grid li")));
+        var q = Find("#q")!;
+        q.Clear();
+        q.SendKeys(word);
+        Until(() => Text("#count")?.StartsWith("90 entries", StringComparison.Ordinal) == true ? true : (bool?)null);
+
         // Keyboard: from the search field, Tab reaches the tiles; Enter opens one.
         Browser.ExecuteScript("window.scrollTo(0, 0)");
         Find("#q")!.Click();

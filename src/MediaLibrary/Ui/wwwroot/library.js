@@ -48,7 +48,9 @@ export function renderLibrary() {
       cursor = page.cursor;
       more.hidden = !cursor;
       const total = page.totalRelation === 'gte' ? `${page.total.toLocaleString('en')}+` : page.total.toLocaleString('en');
-      count.textContent = `${total} ${page.total === 1 ? 'entry' : 'entries'}, ${grid.children.length} shown`;
+      count.textContent = page.total === 0
+        ? (library.q || library.mediaType || library.state || library.archived ? 'Nothing matches these words and filters.' : 'The library is empty: drop files above to start.')
+        : `${total} ${page.total === 1 ? 'entry' : 'entries'}, ${grid.children.length} shown`;
     } catch (e) {
       if (e.status !== 401) say(e.message, 'error');
     } finally {
