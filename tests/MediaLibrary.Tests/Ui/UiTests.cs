@@ -272,10 +272,22 @@ public sealed class UiTests(UiApp app) : IClassFixture<UiApp>
         Assert.Equal(HttpStatusCode.Forbidden, (await client.GetAsync($"/api/2026-05/mediaLibrary/serve-image/{asset["key"]}?w=100")).StatusCode);
         Screenshot("revoked");
 
-        Find("#unrevoke")!.Click();
+        // In the library too, its thumbnail is refused, and says why.
+        Browser.Navigate().GoToUrl(app.Url("/ui/#/"));
+        Until(() => Find("#q")).SendKeys("protest square");
+        var tile = Until(() => Find($"#grid li[data-id='{id}'] [data-refused='true']"));
+        Assert.Contains("Refused", tile.Text);
+        Assert.Contains("Protest on the square", tile.GetAttribute("aria-label"));
+
+        Browser.Navigate().GoToUrl(app.Url($"/ui/#/entry/{id}"));
+        Until(() => Find("#unrevoke")).Click();
         Until(() => Find("#revoke"));
         Until(() => Browser.ExecuteScript("const i = document.getElementById('preview'); return !!i && i.complete && i.naturalWidth > 0") is true ? true : (bool?)null);
         Assert.Equal("active", (await client.GetEntryAsync(id)).GetProperty("state").GetString());
+        // And the library shows the picture again.
+        Browser.Navigate().GoToUrl(app.Url("/ui/#/"));
+        Until(() => Browser.ExecuteScript(
+            "const i = document.querySelector(\"#grid li[data-id='\" + arguments[0] + \"'] img\"); return !!i && i.complete && i.naturalWidth > 0", id) is true ? true : (bool?)null);
         AssertNoConsoleErrors();
     }
 
