@@ -16,10 +16,11 @@ public static class Cursor
         return Base64Url.EncodeToString([.. id, .. Check(list, mediaId, lastSourceId)]);
     }
 
-    public static bool TryDecode(string cursor, string list, string mediaId, out string lastSourceId)
+    /// `maxLength`: the longest cursor this list makes (a source id is short; a search cursor carries a snapshot).
+    public static bool TryDecode(string cursor, string list, string mediaId, out string lastSourceId, int maxLength = 256)
     {
         lastSourceId = "";
-        if (cursor.Length is 0 or > 256 || !Base64Url.IsValid(cursor))
+        if (cursor.Length == 0 || cursor.Length > maxLength || !Base64Url.IsValid(cursor))
         {
             return false;
         }

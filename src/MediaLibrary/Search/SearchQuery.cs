@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -146,8 +145,8 @@ internal sealed partial record SearchQuery(
         var parsed = new SearchQuery(words, mediaType, state, archived, systemName, createdFrom, createdBefore, updatedFrom, updatedBefore, sort, limit, null);
         if (One("after") is { Length: > 0 } after)
         {
-            var cursor = SearchCursor.Decode(after);
-            if (cursor is null || cursor.Sort != sort || cursor.Filters != parsed.Fingerprint())
+            var cursor = SearchCursor.Decode(after, parsed.Fingerprint());
+            if (cursor is null || cursor.Sort != sort)
             {
                 errors["after"] = "is not a cursor of this search; pass back the cursor of a previous page with the same q, filters and sort";
                 return null;
@@ -187,10 +186,7 @@ internal sealed partial record SearchQuery(
     }
 
     /// What a cursor must have been made with: the same words and filters (the sort is checked apart).
-    public string Fingerprint()
-    {
-        var text = string.Join('\u001f', string.Join(' ', Words), MediaType, State, Archived, SystemName,
+    public string Fingerprint() =>
+        string.Join('\u001f', string.Join(' ', Words), MediaType, State, Archived, SystemName,
             CreatedFrom?.UtcTicks, CreatedBefore?.UtcTicks, UpdatedFrom?.UtcTicks, UpdatedBefore?.UtcTicks);
-        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)), 0, 8);
-    }
 }

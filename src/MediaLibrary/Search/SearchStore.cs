@@ -103,7 +103,7 @@ internal sealed partial class SearchStore(Database database, MediaTypeCatalog ty
         if (more)
         {
             var last = rows[^1];
-            cursor = new SearchCursor(query.Sort, last.Snapshot, after?.TakenAt ?? time.GetUtcNow(), last.Tier, last.Key, last.Row.Id, total, query.Fingerprint()).Encode();
+            cursor = new SearchCursor(query.Sort, last.Snapshot, after?.TakenAt ?? time.GetUtcNow(), last.Tier, last.Key, last.Row.Id, total).Encode(query.Fingerprint());
         }
 
         return new SearchPage(rows.Select(r => r.Row).ToList(), total, cursor);

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using MediaLibrary.Search;
 using MediaLibrary.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -177,25 +178,23 @@ public sealed class SearchTests(TestApp app) : IClassFixture<TestApp>
         await client.SearchAsync($"q={word}&limit=1&state=active&after={after}", HttpStatusCode.BadRequest);
         await client.SearchAsync($"q={word}&limit=1&sort=createdAt&after={after}", HttpStatusCode.BadRequest);
 
-        // A tampered snapshot inside a well-formed cursor is a 400 too, never a database error.
-        var wire = JsonNode.Parse(Convert.FromBase64String(Pad(first.GetProperty("cursor").GetString()!)))!.AsObject();
-        wire["N"] = "1:2:x'); DROP TABLE media_entries; --";
-        var tampered = Convert.ToBase64String(JsonSerializer.SerializeToUtf8Bytes(wire)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-        await client.SearchAsync($"q={word}&limit=1&after={tampered}", HttpStatusCode.BadRequest);
-        wire["N"] = TestApp.UsePostgres ? "1:2:" : "0";
-        wire["T"] = DateTimeOffset.UtcNow.AddHours(-25).ToUnixTimeMilliseconds();
-        var expired = Convert.ToBase64String(JsonSerializer.SerializeToUtf8Bytes(wire)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        // A cursor altered by hand fails its check; one forged with the right check but a snapshot
+        // this database never gave is a 400 too, never a database error; an old one has expired.
+        var real = first.GetProperty("cursor").GetString()!;
+        var altered = real[..^2] + (real[^2] == 'A' ? 'B' : 'A') + real[^1];
+        await client.SearchAsync($"q={word}&limit=1&after={altered}", HttpStatusCode.BadRequest);
+        var filters = new SearchQuery([word], null, null, null, null, null, null, null, null, SearchSort.UpdatedDesc, 1, null).Fingerprint();
+        string Forged(string snapshot, DateTimeOffset takenAt) =>
+            new SearchCursor(SearchSort.UpdatedDesc, snapshot, takenAt, 0, "2026-01-01T00:00:00.000Z", "someid", 3).Encode(filters);
+        // (A snapshot from before everything: every entry here came later, so that page is empty, not an error.)
+        Assert.Empty((await client.SearchAsync($"q={word}&limit=1&after={Forged(TestApp.UsePostgres ? "1:2:" : "0", DateTimeOffset.UtcNow)}")).Ids());
+        await client.SearchAsync($"q={word}&limit=1&after={Forged("1:2:x'); DROP TABLE media_entries; --", DateTimeOffset.UtcNow)}", HttpStatusCode.BadRequest);
+        var expired = Forged(TestApp.UsePostgres ? "1:2:" : "0", DateTimeOffset.UtcNow.AddHours(-25));
         Assert.Contains("expired", (await client.SearchAsync($"q={word}&limit=1&after={expired}", HttpStatusCode.BadRequest)).GetProperty("error_details").GetProperty("after").GetString());
 
         // Read scope is needed; a token with write only is refused.
         var writer = await app.ClientAsync(MediaLibrary.Clients.Scopes.Write);
         Assert.Equal(HttpStatusCode.Forbidden, (await writer.GetAsync("/api/2026-05/search/mediaLibrary")).StatusCode);
-
-        static string Pad(string s)
-        {
-            s = s.Replace('-', '+').Replace('_', '/');
-            return s.PadRight(s.Length + ((4 - (s.Length % 4)) % 4), '=');
-        }
     }
 
     [Theory]
