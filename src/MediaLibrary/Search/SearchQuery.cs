@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using MediaLibrary.Api;
 using MediaLibrary.Entries;
 using MediaLibrary.MediaTypes;
 
@@ -170,18 +170,13 @@ internal sealed partial record SearchQuery(
                 return null;
             }
 
-            if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
+            var at = QueryTime.Parse(text);
+            if (at is null)
             {
-                return new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+                errors[name] = QueryTime.Expected;
             }
 
-            if (MetadataValidator.ParseDateTime(JsonValue.Create(text)) is { } at)
-            {
-                return at.ToUniversalTime();
-            }
-
-            errors[name] = "must be a date like 2026-05-01 or a date-time like 2026-05-01T00:00:00.000Z";
-            return null;
+            return at;
         }
     }
 

@@ -216,19 +216,13 @@ internal static class UsageLogEndpoints
             return null;
         }
 
-        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
+        var at = QueryTime.Parse(text, endOfDay: end);
+        if (at is null)
         {
-            var start = new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
-            return end ? start.AddDays(1) : start;
+            errors[name] = QueryTime.Expected;
         }
 
-        if (MetadataValidator.ParseDateTime(JsonValue.Create(text)) is { } at)
-        {
-            return at.ToUniversalTime();
-        }
-
-        errors[name] = "must be a date like 2026-05-01 or a date-time like 2026-05-01T00:00:00.000Z";
-        return null;
+        return at;
     }
 
     private static IResult RouteNotFound(string url) =>
