@@ -25,31 +25,25 @@ CREATE INDEX search_changes_old ON search_changes (old_updated_at, entry_id) WHE
 CREATE INDEX media_entries_updated ON media_entries (updated_at, id);
 CREATE INDEX media_entries_created ON media_entries (created_at, id);
 
-INSERT INTO media_search (rowid, title, body)
-SELECT rowid,
+-- The indexed words of each entry, written once: the backfill and both triggers read them here.
+CREATE VIEW media_search_words AS
+SELECT rowid AS entry_rowid,
        concat_ws(' ', json_extract(metadata, '$.title'),
-                  (SELECT group_concat(json_extract(t.value, '$.metadata.title'), ' ') FROM json_each(translations) t)),
+                  (SELECT group_concat(json_extract(t.value, '$.metadata.title'), ' ') FROM json_each(translations) t)) AS title,
        concat_ws(' ', json_extract(metadata, '$.caption'), json_extract(metadata, '$.credit'), json_extract(metadata, '$.description'),
                   (SELECT group_concat(g.value, ' ') FROM json_each(metadata, '$.tags') g),
                   json_extract(asset, '$.filename'),
                   (SELECT group_concat(concat_ws(' ', json_extract(t.value, '$.metadata.caption'), json_extract(t.value, '$.metadata.credit'),
                                                  json_extract(t.value, '$.metadata.description'), json_extract(t.value, '$.asset.filename')), ' ')
-                   FROM json_each(translations) t))
+                   FROM json_each(translations) t)) AS body
 FROM media_entries;
+
+INSERT INTO media_search (rowid, title, body) SELECT entry_rowid, title, body FROM media_search_words;
 
 CREATE TRIGGER media_entries_search_insert AFTER INSERT ON media_entries
 BEGIN
     INSERT INTO search_changes (entry_id, old_updated_at, at) VALUES (new.id, NULL, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
-    INSERT INTO media_search (rowid, title, body)
-    VALUES (new.rowid,
-            concat_ws(' ', json_extract(new.metadata, '$.title'),
-                  (SELECT group_concat(json_extract(t.value, '$.metadata.title'), ' ') FROM json_each(new.translations) t)),
-            concat_ws(' ', json_extract(new.metadata, '$.caption'), json_extract(new.metadata, '$.credit'), json_extract(new.metadata, '$.description'),
-                  (SELECT group_concat(g.value, ' ') FROM json_each(new.metadata, '$.tags') g),
-                  json_extract(new.asset, '$.filename'),
-                  (SELECT group_concat(concat_ws(' ', json_extract(t.value, '$.metadata.caption'), json_extract(t.value, '$.metadata.credit'),
-                                                 json_extract(t.value, '$.metadata.description'), json_extract(t.value, '$.asset.filename')), ' ')
-                   FROM json_each(new.translations) t)));
+    INSERT INTO media_search (rowid, title, body) SELECT entry_rowid, title, body FROM media_search_words WHERE entry_rowid = new.rowid;
 END;
 
 CREATE TRIGGER media_entries_search_change AFTER UPDATE ON media_entries
@@ -57,7 +51,8 @@ BEGIN
     INSERT INTO search_changes (entry_id, old_updated_at, at) VALUES (new.id, old.updated_at, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
 END;
 
--- Only when the indexed words change (the cheap JSON comparison first).
+-- Only when the indexed words change (the cheap JSON comparison first; the old row's words are
+-- no longer in the view, so the comparison spells them out).
 CREATE TRIGGER media_entries_search_text AFTER UPDATE OF metadata, translations, asset ON media_entries
 WHEN (old.metadata IS NOT new.metadata OR old.translations IS NOT new.translations OR old.asset IS NOT new.asset)
  AND (concat_ws(' ', json_extract(old.metadata, '$.title'),
@@ -76,14 +71,5 @@ WHEN (old.metadata IS NOT new.metadata OR old.translations IS NOT new.translatio
                    FROM json_each(new.translations) t)))
 BEGIN
     DELETE FROM media_search WHERE rowid = old.rowid;
-    INSERT INTO media_search (rowid, title, body)
-    VALUES (new.rowid,
-            concat_ws(' ', json_extract(new.metadata, '$.title'),
-                  (SELECT group_concat(json_extract(t.value, '$.metadata.title'), ' ') FROM json_each(new.translations) t)),
-            concat_ws(' ', json_extract(new.metadata, '$.caption'), json_extract(new.metadata, '$.credit'), json_extract(new.metadata, '$.description'),
-                  (SELECT group_concat(g.value, ' ') FROM json_each(new.metadata, '$.tags') g),
-                  json_extract(new.asset, '$.filename'),
-                  (SELECT group_concat(concat_ws(' ', json_extract(t.value, '$.metadata.caption'), json_extract(t.value, '$.metadata.credit'),
-                                                 json_extract(t.value, '$.metadata.description'), json_extract(t.value, '$.asset.filename')), ' ')
-                   FROM json_each(new.translations) t)));
+    INSERT INTO media_search (rowid, title, body) SELECT entry_rowid, title, body FROM media_search_words WHERE entry_rowid = new.rowid;
 END;
