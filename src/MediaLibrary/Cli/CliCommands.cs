@@ -65,7 +65,7 @@ internal static class CliCommands
         var delivery = new Option<string>("--delivery") { Description = "The delivery id (x-livingdocs-delivery).", Required = true };
         var redeliver = new Command("redeliver", "Send a delivery again (same id and body), with a fresh 24-hour retry window.") { delivery };
         redeliver.SetAction((parse, ct) => WebhookCommands.RedeliverAsync(
-            services.Get<Events.WebhookDeliveries>(), services.Get<TimeProvider>(), parse.GetRequiredValue(delivery), ct));
+            services.Get<Events.WebhookDeliveries>(), services.Get<Events.WebhookCatalog>(), services.Get<TimeProvider>(), parse.GetRequiredValue(delivery), ct));
 
         return new Command("webhooks", "Webhooks and their deliveries.") { list, deliveries, redeliver };
     }

@@ -10,7 +10,15 @@ internal static class WebhookCommands
     public static async Task<int> ListAsync(WebhookCatalog webhooks, Database database, CancellationToken ct)
     {
         await using var session = await database.OpenSessionAsync(cancellationToken: ct);
-        var counts = (await session.QueryAsync<StateCount>("SELECT webhook, state, COUNT(*) AS count FROM webhook_deliveries GROUP BY webhook, state", ct))
+        // First-attempt successes are in webhook_delivered; everything retried, failed or pending has a row.
+        var counts = (await session.QueryAsync<StateCount>(
+                """
+                SELECT webhook, state, CAST(SUM(count) AS BIGINT) AS count FROM (
+                    SELECT webhook, state, COUNT(*) AS count FROM webhook_deliveries GROUP BY webhook, state
+                    UNION ALL
+                    SELECT webhook, 'delivered' AS state, COUNT(*) AS count FROM webhook_delivered GROUP BY webhook) AS d
+                GROUP BY webhook, state
+                """, ct))
             .ToLookup(c => c.Webhook);
         Console.Out.WriteLine($"{"HANDLE",-20} {"ACTIVE",-6} {"URL",-40} {"DELIVERIES",-40} EVENTS");
         foreach (var webhook in webhooks.All)
@@ -42,9 +50,9 @@ internal static class WebhookCommands
         return 0;
     }
 
-    public static async Task<int> RedeliverAsync(WebhookDeliveries deliveries, TimeProvider time, string id, CancellationToken ct)
+    public static async Task<int> RedeliverAsync(WebhookDeliveries deliveries, WebhookCatalog webhooks, TimeProvider time, string id, CancellationToken ct)
     {
-        if (!await deliveries.RedeliverAsync(id, time.GetUtcNow(), ct))
+        if (!await deliveries.RedeliverAsync(id, webhooks, time.GetUtcNow(), ct))
         {
             await Console.Error.WriteLineAsync($"No delivery '{id}'.");
             return 1;

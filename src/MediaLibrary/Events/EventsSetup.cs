@@ -15,6 +15,7 @@ internal static class EventsSetup
             services.GetRequiredService<IOptions<MediaLibraryOptions>>().Value, services.GetRequiredService<MediaTypeCatalog>(),
             services.GetRequiredService<IOptions<WebhookOptions>>().Value.AllowPrivateTargets, Environment.GetEnvironmentVariable));
         builder.Services.AddSingleton<WebhookDeliveries>();
+        builder.Services.AddSingleton<WebhookStreams>();
         builder.Services.AddSingleton<EventSequencer>();
         builder.Services.AddHostedService(services => services.GetRequiredService<EventSequencer>());
         builder.Services.AddSingleton<ValidityClock>();

@@ -91,6 +91,17 @@ internal sealed class WebhookDeliveries(Database database)
     /// Up to `limit` due deliveries of one webhook, leased to this process until `leaseUntil`.
     public async Task<List<DeliveryRow>> ClaimAsync(string webhook, int limit, DateTimeOffset now, DateTimeOffset leaseUntil, CancellationToken ct)
     {
+        // A read first: most passes find nothing due, and then take no write lock.
+        await using (var look = await database.OpenSessionAsync(cancellationToken: ct))
+        {
+            if ((await look.QueryAsync<string>(
+                    "SELECT id FROM webhook_deliveries WHERE state = 'pending' AND next_attempt_at <= @now AND webhook = @webhook AND (lease_until IS NULL OR lease_until < @now) LIMIT 1",
+                    ct, ("now", now), ("webhook", webhook))).Count == 0)
+            {
+                return [];
+            }
+        }
+
         await using var session = await database.OpenWriteAsync(ct);
         var claimed = await session.QueryAsync<DeliveryRow>(_claim, ct, ("leaseUntil", leaseUntil), ("webhook", webhook), ("now", now), ("limit", limit));
         await session.CommitAsync(ct);
@@ -124,23 +135,68 @@ internal sealed class WebhookDeliveries(Database database)
             """, ct, ("id", id), ("state", retryAt is null ? Failed : Pending), ("retryAt", retryAt), ("status", status), ("error", error));
     }
 
+    /// The newest deliveries of a webhook: its rows (retried, failed, pending, import callbacks)
+    /// with the first-attempt successes of its stream (`webhook_delivered`), newest first.
     public async Task<List<DeliveryRow>> ListAsync(string webhook, bool failedOnly, int limit, CancellationToken ct)
     {
         await using var session = await database.OpenSessionAsync(cancellationToken: ct);
-        return await session.QueryAsync<DeliveryRow>(
+        var rows = await session.QueryAsync<DeliveryRow>(
             $"SELECT {Columns} FROM webhook_deliveries WHERE webhook = @webhook AND (@failedOnly = 0 OR state = 'failed') ORDER BY created_at DESC, id LIMIT @limit",
             ct, ("webhook", webhook), ("failedOnly", failedOnly ? 1 : 0), ("limit", limit));
+        if (failedOnly)
+        {
+            return rows;
+        }
+
+        var delivered = await session.QueryAsync<DeliveredRow>(
+            "SELECT event_id, status, delivered_at FROM webhook_delivered WHERE webhook = @webhook ORDER BY event_id DESC LIMIT @limit",
+            ct, ("webhook", webhook), ("limit", limit));
+        var ids = rows.Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
+        rows.AddRange(delivered
+            .Select(d => new DeliveryRow
+            {
+                Id = WebhookPayload.DeliveryId(webhook, d.EventId), EventId = d.EventId, Webhook = webhook, State = Delivered, Attempts = 1,
+                NextAttemptAt = d.DeliveredAt, LastStatus = d.Status, CreatedAt = d.DeliveredAt, DeliveredAt = d.DeliveredAt,
+            })
+            .Where(d => !ids.Contains(d.Id)));
+        return [.. rows.OrderByDescending(r => r.CreatedAt).ThenByDescending(r => r.EventId).Take(limit)];
     }
 
-    /// Sends a delivery again from now on, with a fresh 24-hour window; false when there is no such delivery.
-    public async Task<bool> RedeliverAsync(string id, DateTimeOffset now, CancellationToken ct)
+    /// Sends a delivery again from now on, with a fresh 24-hour window; false when there is no such
+    /// delivery. A delivery that succeeded at its first attempt has no row yet: its id names the
+    /// event and the webhook, and the row is made from the event (the same body as before).
+    public async Task<bool> RedeliverAsync(string id, WebhookCatalog webhooks, DateTimeOffset now, CancellationToken ct)
     {
-        await using var session = await database.OpenSessionAsync(cancellationToken: ct);
-        return await session.ExecuteAsync(
+        await using var session = await database.OpenWriteAsync(ct);
+        var found = await session.ExecuteAsync(
             """
             UPDATE webhook_deliveries
             SET state = 'pending', attempts = 0, next_attempt_at = @now, created_at = @now, lease_until = NULL, delivered_at = NULL
             WHERE id = @id
             """, ct, ("id", id), ("now", now)) == 1;
+        if (!found && WebhookPayload.TryParseDeliveryId(id, out var eventId, out var handleHash) &&
+            webhooks.All.FirstOrDefault(w => WebhookPayload.HandleHash(w.Handle) == handleHash) is { } webhook &&
+            (await session.QueryAsync<long>("SELECT position FROM webhook_streams WHERE webhook = @webhook", ct, ("webhook", webhook.Handle)))
+                .SingleOrDefault() >= eventId &&
+            (await session.QueryAsync<EventRow>($"{EventRow.Select} WHERE position = @position", ct, ("position", eventId))).SingleOrDefault() is { } e &&
+            webhook.Wants(e))
+        {
+            var body = WebhookPayload.ForEvent(webhook.Handle, e, out var deliveryId);
+            found = deliveryId == id;
+            if (found)
+            {
+                await CreateAsync(session, [new NewDelivery(deliveryId, eventId, webhook.Handle, webhook.Url.ToString(), body)], now, ct);
+            }
+        }
+
+        await session.CommitAsync(ct);
+        return found;
+    }
+
+    private sealed class DeliveredRow
+    {
+        public long EventId { get; set; }
+        public int Status { get; set; }
+        public DateTimeOffset DeliveredAt { get; set; }
     }
 }

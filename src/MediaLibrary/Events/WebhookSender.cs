@@ -4,16 +4,29 @@ using Microsoft.Extensions.Options;
 
 namespace MediaLibrary.Events;
 
-/// Sends pending deliveries: POST with the stored body, signed, 10 s to answer; a 2xx delivers,
-/// anything else retries with exponential backoff and jitter until the give-up window has passed.
+/// Sends webhooks: POST with the event's body, signed, 10 s to answer; a 2xx delivers, anything
+/// else retries with exponential backoff and jitter until the give-up window has passed.
+/// - First attempts come from each webhook's stream through the event log (see
+///   <see cref="WebhookStreams"/>), held by one process at a time: no row per delivery, one write
+///   per batch that moves the stream.
+/// - Retries (and import-job callbacks) are rows in `webhook_deliveries`, claimed with a lease by
+///   any process.
 /// Each webhook has its own slots, so a slow or failing receiver only ever holds its own.
-/// Successes are recorded in batches (one UPDATE for all that finished since the last pass): a
-/// process that dies before recording one sends it again after the lease, with the same id.
+/// Successes of retries are recorded in batches (one UPDATE for all that finished since the last
+/// pass): a process that dies before recording one sends it again after the lease, with the same id.
 internal sealed class WebhookSender(
-    WebhookDeliveries deliveries, WebhookCatalog webhooks, IEnumerable<DeliveryChannel> otherChannels, TimeProvider time,
+    WebhookDeliveries deliveries, WebhookStreams streams, WebhookCatalog webhooks, IEnumerable<DeliveryChannel> otherChannels, TimeProvider time,
     IOptions<WebhookOptions> options, ILogger<WebhookSender> logger)
     : BackgroundService
 {
+    /// Events read from the log at once; more are read when fewer than half wait.
+    private const int ReadBatch = 500;
+    // Without outcomes to write, a stream's position is written at most this often (and whenever
+    // half of its lease has passed).
+    private static readonly TimeSpan MoveEvery = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan TakeEvery = TimeSpan.FromSeconds(1);
+    private readonly string _owner = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
+    private readonly List<WebhookStream> _streams = [];
     /// How often an on-demand channel is looked at when nobody said it has work.
     private static readonly TimeSpan OnDemandPoll = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(200);
@@ -25,7 +38,6 @@ internal sealed class WebhookSender(
     private readonly ConcurrentQueue<(string Id, int Status)> _delivered = new();
     private readonly ConcurrentDictionary<string, DateTimeOffset> _resumed = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, bool> _due = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, DeliveryChannel> _channels = new(StringComparer.Ordinal);
     private readonly Dictionary<TargetPolicy, HttpClient> _clients = [];
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -45,17 +57,36 @@ internal sealed class WebhookSender(
             _clients[policy] = new HttpClient(TargetGuard.Handler(policy)) { Timeout = Timeout.InfiniteTimeSpan };
         }
 
-        // From here on the sequencer may hand this process fresh deliveries directly (see Hand).
-        foreach (var channel in channels)
+        _streams.AddRange(channels.Where(c => !c.OnDemand).Select(c => new WebhookStream(c)));
+        try
         {
-            _channels[channel.Webhook.Handle] = channel;
+            await RunAsync(channels, stoppingToken);
         }
+        finally
+        {
+            await StopStreamsAsync();
+        }
+    }
 
+    private async Task RunAsync(List<DeliveryChannel> channels, CancellationToken stoppingToken)
+    {
         var slots = Math.Max(1, options.Value.ConcurrencyPerWebhook);
         var nextOnDemand = DateTimeOffset.MinValue;
         while (!stoppingToken.IsCancellationRequested)
         {
             await RecordDeliveredAsync(stoppingToken);
+            foreach (var stream in _streams)
+            {
+                try
+                {
+                    await PumpAsync(stream, stoppingToken);
+                }
+                catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+                {
+                    logger.LogWarning(e, "Reading the event log for webhook {Webhook} failed; trying again", stream.Channel.Webhook.Handle);
+                }
+            }
+
             var pollOnDemand = time.GetUtcNow() >= nextOnDemand;
             if (pollOnDemand)
             {
@@ -111,6 +142,151 @@ internal sealed class WebhookSender(
         }
     }
 
+    /// One pass over a webhook's stream: take it if nobody holds it, write how far it got, read
+    /// more of the log, and start sends into the free slots.
+    private async Task PumpAsync(WebhookStream stream, CancellationToken ct)
+    {
+        var handle = stream.Channel.Webhook.Handle;
+        var now = time.GetUtcNow();
+        if (!stream.Owned)
+        {
+            if (now < stream.NextTake)
+            {
+                return;
+            }
+
+            stream.NextTake = now + TakeEvery;
+            var lease = LeaseFrom(now);
+            if (await streams.TakeAsync(handle, _owner, lease, now, ct) is not { } position)
+            {
+                return;
+            }
+
+            stream.Take(position, lease, now);
+            logger.LogInformation("This process sends webhook {Webhook}, from event {Position}", handle, position);
+        }
+
+        await WriteAsync(stream, now, force: false, ct);
+        if (!stream.Owned)
+        {
+            return;
+        }
+
+        if (stream.Ready < ReadBatch / 2)
+        {
+            var read = await streams.ReadAsync(stream.ReadUpTo, ReadBatch, ct);
+            if (read.Count > 0)
+            {
+                var webhook = stream.Channel.Webhook;
+                stream.Add(read.Where(webhook.Wants), read[^1].Position);
+            }
+        }
+
+        StartSends(stream, ct);
+    }
+
+    /// Writes the stream's position and the outcomes up to it when there is something to write, or
+    /// the lease needs renewing; loses the stream when another process has taken it.
+    private async Task WriteAsync(WebhookStream stream, DateTimeOffset now, bool force, CancellationToken ct)
+    {
+        var (position, outcomes) = stream.Done();
+        var renew = stream.LeaseUntil - now < (LeaseFrom(now) - now) / 2;
+        if (!renew && outcomes.Count == 0 && (position == stream.Position || (!force && now - stream.WrittenAt < MoveEvery)))
+        {
+            return;
+        }
+
+        var handle = stream.Channel.Webhook.Handle;
+        var lease = LeaseFrom(now);
+        if (!await streams.AdvanceAsync(handle, _owner, position, lease, outcomes, now, ct))
+        {
+            stream.Lose();
+            logger.LogWarning("Another process took over webhook {Webhook}; this one stops sending it", handle);
+            return;
+        }
+
+        stream.Written(position, lease, now);
+        foreach (var failed in outcomes.Where(o => !o.Delivered))
+        {
+            logger.LogWarning("Delivery {DeliveryId} to webhook {Webhook} failed (attempt 1): {Error}; {Next}",
+                failed.DeliveryId, handle, failed.Error, failed.RetryAt is null ? "given up" : $"next attempt at {failed.RetryAt:O}");
+        }
+    }
+
+    /// Starts sends of events read from the stream while the webhook has free slots. Called by the
+    /// pass and by every send that finishes, so the slots stay busy between passes.
+    private void StartSends(WebhookStream stream, CancellationToken ct)
+    {
+        var handle = stream.Channel.Webhook.Handle;
+        // A quarter of the slots stays for retries, which would otherwise wait for a quiet moment.
+        var slots = Math.Max(1, options.Value.ConcurrencyPerWebhook);
+        var mine = Math.Max(1, slots - (slots / 4));
+        while (!ct.IsCancellationRequested && _inFlight.GetValueOrDefault(handle) < mine && stream.TryStart(out var next, out var generation))
+        {
+            _inFlight.AddOrUpdate(handle, 1, (_, n) => n + 1);
+            _ = SendFromStreamAsync(stream, next, generation, ct);
+        }
+    }
+
+    private async Task SendFromStreamAsync(WebhookStream stream, EventRow e, int generation, CancellationToken stoppingToken)
+    {
+        var channel = stream.Channel;
+        var handle = channel.Webhook.Handle;
+        try
+        {
+            var body = WebhookPayload.ForEvent(handle, e, out var deliveryId);
+            var at = time.GetUtcNow();
+            var delivery = new DeliveryRow
+            {
+                Id = deliveryId, EventId = e.Position, Webhook = handle, Url = channel.Webhook.Url.ToString(), Body = body,
+                State = WebhookDeliveries.Pending, Attempts = 1, NextAttemptAt = at, CreatedAt = at,
+            };
+            var (status, error) = await PostAsync(channel, delivery, stoppingToken);
+            var retryAt = status is >= 200 and < 300 ? null : RetryAt(delivery, time.GetUtcNow());
+            stream.Finished(generation, new WebhookStreams.Outcome(e.Position, deliveryId, delivery.Url, body, status, status is >= 200 and < 300 ? null : error, at, retryAt));
+            logger.LogDebug("Sent {DeliveryId} to webhook {Webhook}: {Result}", deliveryId, handle, error);
+        }
+        catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+        {
+            // Not finished: the stream stops short of it; a later holder sends it again.
+            logger.LogWarning(ex, "Sending event {EventId} to webhook {Webhook} failed", e.Position, handle);
+        }
+        catch (Exception)
+        {
+            // Stopping: the next holder sends it.
+        }
+        finally
+        {
+            _inFlight.AddOrUpdate(handle, 0, (_, n) => n - 1);
+            StartSends(stream, stoppingToken);
+            if (stream.Ready < ReadBatch / 2)
+            {
+                Wake();
+            }
+        }
+    }
+
+    /// At a graceful stop: write how far each stream got and let another process take it at once.
+    private async Task StopStreamsAsync()
+    {
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        foreach (var stream in _streams.Where(s => s.Owned))
+        {
+            try
+            {
+                await WriteAsync(stream, time.GetUtcNow(), force: true, limit.Token);
+                if (stream.Owned)
+                {
+                    await streams.ReleaseAsync(stream.Channel.Webhook.Handle, _owner, limit.Token);
+                }
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning(e, "Releasing webhook {Webhook} at stop failed; another process takes it when the lease runs out", stream.Channel.Webhook.Handle);
+            }
+        }
+    }
+
     private async Task SendAsync(DeliveryChannel channel, DeliveryRow delivery, CancellationToken stoppingToken)
     {
         var webhook = channel.Webhook;
@@ -150,29 +326,8 @@ internal sealed class WebhookSender(
         }
     }
 
-    /// Free send slots of a webhook in this process (0 until the sender runs): how many fresh
-    /// deliveries the sequencer may create already leased to this process and hand over.
-    public int FreeSlots(string handle) =>
-        _channels.ContainsKey(handle) ? Math.Max(0, options.Value.ConcurrencyPerWebhook - _inFlight.GetValueOrDefault(handle)) : 0;
-
-    /// Until when a delivery claimed now is this process's (longer than any attempt can take).
-    public DateTimeOffset LeaseFrom(DateTimeOffset now) => now.AddSeconds((options.Value.TimeoutSeconds * 2) + 5);
-
-    /// Sends deliveries that were created already leased to this process (their insert was their
-    /// claim: one write less per delivery). Called after the creating transaction committed.
-    public void Hand(IEnumerable<DeliveryRow> fresh, CancellationToken stoppingToken)
-    {
-        foreach (var delivery in fresh)
-        {
-            if (!_channels.TryGetValue(delivery.Webhook, out var channel))
-            {
-                continue; // its lease runs out and any process claims it
-            }
-
-            _inFlight.AddOrUpdate(delivery.Webhook, 1, (_, n) => n + 1);
-            _ = SendAsync(channel, delivery, stoppingToken);
-        }
-    }
+    /// Until when a delivery or stream taken now is this process's (longer than any attempt can take).
+    private DateTimeOffset LeaseFrom(DateTimeOffset now) => now.AddSeconds((options.Value.TimeoutSeconds * 2) + 5);
 
     /// Deliveries of this channel are waiting (or one of its sends finished): look at it on the next pass.
     public void Wake(string channel)

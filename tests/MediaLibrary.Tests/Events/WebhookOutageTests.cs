@@ -5,7 +5,6 @@ using Dapper;
 using MediaLibrary.Storage;
 using MediaLibrary.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 using static MediaLibrary.Tests.Infrastructure.ApiCalls;
 
 namespace MediaLibrary.Tests.Events;
@@ -76,63 +75,34 @@ public sealed class WebhookCrashTests
     public async Task A_process_killed_between_commit_and_delivery_delivers_after_restart()
     {
         await using var receiver = await WebhookReceiver.StartAsync();
-        var folder = Directory.CreateTempSubdirectory("medialibrary-crash-").FullName;
-        string? database = null;
-        try
+        await using var db = await ProcessDatabase.CreateAsync("crash");
+        var settings = db.Settings;
+        settings["MediaLibrary:MediaTypesFile"] = await ProjectConfig.WriteWithWebhooksAsync(db.Folder,
+            $$"""{"configurations": [{"handle": "crash", "url": "{{receiver.Url("/crash")}}", "events": ["mediaLibraryEntry.revoke"]}]}""");
+        settings["MediaLibrary:Webhooks:AllowPrivateTargets"] = "true";
+        settings["MediaLibrary:Webhooks:TimeoutSeconds"] = "3";
+        var token = await db.TokenAsync();
+        receiver.Delay = _ => TimeSpan.FromSeconds(60);
+        string mediaId;
+        await using (var doomed = await ServiceProcess.StartAsync(settings))
         {
-            var settings = new Dictionary<string, string?>
-            {
-                ["MediaLibrary:DataDirectory"] = folder,
-                ["MediaLibrary:MediaTypesFile"] = await ProjectConfig.WriteWithWebhooksAsync(folder,
-                    $$"""{"configurations": [{"handle": "crash", "url": "{{receiver.Url("/crash")}}", "events": ["mediaLibraryEntry.revoke"]}]}"""),
-                ["MediaLibrary:Webhooks:AllowPrivateTargets"] = "true",
-                ["MediaLibrary:Webhooks:TimeoutSeconds"] = "3",
-            };
-            if (TestApp.UsePostgres)
-            {
-                database = "ml_crash_" + Guid.NewGuid().ToString("N")[..12];
-                await using var admin = new NpgsqlConnection(TestApp.PostgresAdmin);
-                await admin.OpenAsync();
-                await admin.ExecuteAsync($"CREATE DATABASE {database}");
-                settings["MediaLibrary:Database:Provider"] = "postgres";
-                settings["MediaLibrary:Database:ConnectionString"] = new NpgsqlConnectionStringBuilder(TestApp.PostgresAdmin) { Database = database }.ToString();
-            }
-
-            var token = (await ServiceProcess.RunAsync(settings, "token", "create", "--name", "crash", "--scopes", "public-api:read,public-api:write")).Stdout.Trim();
-            receiver.Delay = _ => TimeSpan.FromSeconds(60);
-            string mediaId;
-            await using (var doomed = await ServiceProcess.StartAsync(settings))
-            {
-                using var http = doomed.Client();
-                http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-                mediaId = await http.ImportImageAsync();
-                await http.PatchOpsAsync(mediaId, Op("revokeAsset"));
-                await receiver.WaitForAsync(r => r.Count > 0, TimeSpan.FromSeconds(10));
-                Assert.Single(receiver.Requests);
-            }
-
-            // Disposing kills the process tree (SIGKILL) with the POST still waiting for an answer.
-            receiver.Delay = _ => TimeSpan.Zero;
-            var deliveryId = receiver.Requests.Single().DeliveryId;
-            await using var restarted = await ServiceProcess.StartAsync(settings);
-            await receiver.WaitForAsync(r => r.Count >= 2, TimeSpan.FromSeconds(30));
-
-            var again = receiver.Requests.Skip(1).First();
-            Assert.Equal(deliveryId, again.DeliveryId);
-            Assert.Equal(mediaId, JsonDocument.Parse(again.Body).RootElement.GetProperty("mediaId").GetString());
-            Assert.Equal(receiver.Requests.First().Body, again.Body);
+            using var http = doomed.Client();
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            mediaId = await http.ImportImageAsync();
+            await http.PatchOpsAsync(mediaId, Op("revokeAsset"));
+            await receiver.WaitForAsync(r => r.Count > 0, TimeSpan.FromSeconds(10));
+            Assert.Single(receiver.Requests);
         }
-        finally
-        {
-            if (database is not null)
-            {
-                NpgsqlConnection.ClearAllPools();
-                await using var admin = new NpgsqlConnection(TestApp.PostgresAdmin);
-                await admin.OpenAsync();
-                await admin.ExecuteAsync($"DROP DATABASE IF EXISTS {database} WITH (FORCE)");
-            }
 
-            Directory.Delete(folder, recursive: true);
-        }
+        // Disposing kills the process tree (SIGKILL) with the POST still waiting for an answer.
+        receiver.Delay = _ => TimeSpan.Zero;
+        var deliveryId = receiver.Requests.Single().DeliveryId;
+        await using var restarted = await ServiceProcess.StartAsync(settings);
+        await receiver.WaitForAsync(r => r.Count >= 2, TimeSpan.FromSeconds(30));
+
+        var again = receiver.Requests.Skip(1).First();
+        Assert.Equal(deliveryId, again.DeliveryId);
+        Assert.Equal(mediaId, JsonDocument.Parse(again.Body).RootElement.GetProperty("mediaId").GetString());
+        Assert.Equal(receiver.Requests.First().Body, again.Body);
     }
 }
