@@ -90,7 +90,7 @@ public sealed class Database : IDisposable
     {
         var session = _postgres is not null
             ? new DbSession(await _postgres.OpenConnectionAsync(cancellationToken), prepare: false)
-            : _sqliteSessions!.Rent();
+            : await _sqliteSessions!.RentWriterAsync(cancellationToken);
         try
         {
             await session.BeginWriteAsync(cancellationToken);

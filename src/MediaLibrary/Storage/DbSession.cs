@@ -28,6 +28,10 @@ public sealed class DbSession : IAsyncDisposable
     private readonly bool _preparePostgres;
     private DbTransaction? _transaction;
     private bool _broken;
+    private bool _writer;
+
+    /// The pool's writing connection (see <see cref="SqliteSessionPool.RentWriterAsync"/>): disposing it ends the caller's turn.
+    internal void MarkWriter() => _writer = true;
 
     internal DbSession(NpgsqlConnection connection, bool prepare)
     {
@@ -227,6 +231,12 @@ public sealed class DbSession : IAsyncDisposable
             _transaction = null;
         }
 
+        if (_writer)
+        {
+            _pool!.ReturnWriter(this, _broken);
+            return;
+        }
+
         if (_pool is null)
         {
             await _connection.DisposeAsync();
@@ -267,6 +277,56 @@ public sealed class SqliteSessionPool(string connectionString) : IDisposable
     private readonly ConcurrentBag<DbSession> _idle = [];
     private int _idleCount;
     private bool _disposed;
+
+    private readonly SemaphoreSlim _writeGate = new(1, 1);
+    private DbSession? _writer;
+
+    /// How long a writer waits for its turn among this process's writers (SQLite's busy timeout).
+    private static readonly TimeSpan WriteTurnTimeout = TimeSpan.FromSeconds(10);
+
+    /// The one connection this process writes through, once it is this caller's turn (until the
+    /// session is disposed). SQLite has one writer at a time anyway. Queued here, the next writer
+    /// starts the moment the last one ends and waits without a thread; in SQLite's busy handler
+    /// it slept on a thread (1, 2, 5 … 100 ms between tries) while the lock sat free. And one
+    /// writing connection keeps its page cache: a connection's cache is dropped whenever another
+    /// connection has written, so writers taking turns on many connections read the pages of the
+    /// entry, its indexes and the search index back from the file on every write. Other processes
+    /// on the same file still meet the busy handler.
+    public async Task<DbSession> RentWriterAsync(CancellationToken ct)
+    {
+        if (!await _writeGate.WaitAsync(WriteTurnTimeout, ct))
+        {
+            // What SQLite says when its busy timeout passes (answered 503).
+            throw new SqliteException($"database is locked: no turn to write within {WriteTurnTimeout.TotalSeconds:0} s", 5);
+        }
+
+        try
+        {
+            if (_writer is null)
+            {
+                _writer = Rent();
+                _writer.MarkWriter();
+            }
+
+            return _writer;
+        }
+        catch
+        {
+            _writeGate.Release();
+            throw;
+        }
+    }
+
+    internal void ReturnWriter(DbSession session, bool broken)
+    {
+        if (broken || _disposed)
+        {
+            session.Close();
+            _writer = null;
+        }
+
+        _writeGate.Release();
+    }
 
     public DbSession Rent()
     {
@@ -312,5 +372,7 @@ public sealed class SqliteSessionPool(string connectionString) : IDisposable
         {
             session.Close();
         }
+
+        _writer?.Close();
     }
 }
