@@ -278,7 +278,7 @@ public sealed class SqliteSessionPool(string connectionString) : IDisposable
     private int _idleCount;
     private bool _disposed;
 
-    private readonly SemaphoreSlim _writeGate = new(1, 1);
+    private readonly WriteTurns _writeGate = new();
     private DbSession? _writer;
 
     /// How long a writer waits for its turn among this process's writers (SQLite's busy timeout).
