@@ -50,8 +50,17 @@ public sealed class FaultTests(TestApp app) : IClassFixture<TestApp>
             http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await app.CreateTokenAsync([Scopes.Write]));
 
             var body = new SlowStream(SampleFiles.Jpeg(640, 480, scanBytes: 400_000), TimeSpan.FromSeconds(2));
+            var spool = Path.Combine(app.DataDirectory, "tmp");
+            var spooling = Directory.Exists(spool) ? Directory.GetFiles(spool).Length : 0;
             var upload = http.PostAsync("/api/2026-03/mediaLibrary/assets?filename=slow.jpg", new StreamContent(body, 16 * 1024));
-            await Task.Delay(500);
+            // The signal goes once the server is writing the upload to its spool file: sent any
+            // earlier, on a busy machine the request may not have started, and then it is refused.
+            for (var i = 0; i < 100 && !upload.IsCompleted && (!Directory.Exists(spool) || Directory.GetFiles(spool).Length <= spooling); i++)
+            {
+                await Task.Delay(20);
+            }
+
+            Assert.False(upload.IsCompleted, "the upload finished before the signal");
             Assert.Equal(0, kill(server.ProcessId, 15));
 
             var response = await upload;
