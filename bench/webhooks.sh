@@ -29,16 +29,21 @@ PY
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 machine_busy() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8}' /proc/stat; }
+database_ticks() { # PostgreSQL's processes (0 on SQLite, which runs inside the server)
+  local total=0 pid
+  for pid in $(pgrep -x postgres || true); do total=$(( total + $(cpu_ticks "$pid" 2>/dev/null || echo 0) )); done
+  echo "$total"
+}
 patch_load() { # patch_load CONNECTIONS SECONDS [SCRIPT]: prints "req/s p99 answered"; CPU shares to stderr
   local script=${3:-patch.lua}
   read -r _ _ _ _ _ _ < <(run_wrk "$BASE" -s "$LUA/$script" -t2 -c"$1" -d5s --timeout 30s -H "Authorization: Bearer $T")
   # The receiver counts from here: the warm-up's deliveries were made by a process still compiling.
   curl -fs -XPOST "$RECEIVER/control/reset" >/dev/null
-  local s0 r0 m0 s1 r1 m1
-  s0=$(cpu_ticks "$SERVER_PID"); r0=$(cpu_ticks "$RECEIVER_PID"); m0=$(machine_busy)
+  local s0 r0 m0 d0 s1 r1 m1 d1
+  s0=$(cpu_ticks "$SERVER_PID"); r0=$(cpu_ticks "$RECEIVER_PID"); m0=$(machine_busy); d0=$(database_ticks)
   read -r rps _ _ p99 _ answered < <(run_wrk "$BASE" -s "$LUA/$script" -t2 -c"$1" -d"$2s" --timeout 30s -H "Authorization: Bearer $T")
-  s1=$(cpu_ticks "$SERVER_PID"); r1=$(cpu_ticks "$RECEIVER_PID"); m1=$(machine_busy)
-  echo "bench: $1 connections, $script: $rps req/s; CPU seconds: server $(( (s1 - s0) / 100 )), receiver $(( (r1 - r0) / 100 )), whole machine $(( (m1 - m0) / 100 )) of $(( $(nproc) * $2 ))" >&2
+  s1=$(cpu_ticks "$SERVER_PID"); r1=$(cpu_ticks "$RECEIVER_PID"); m1=$(machine_busy); d1=$(database_ticks)
+  echo "bench: $1 connections, $script: $rps req/s; CPU seconds: server $(( (s1 - s0) / 100 )).$(( (s1 - s0) % 100 / 10 )), receiver $(( (r1 - r0) / 100 )).$(( (r1 - r0) % 100 / 10 )), PostgreSQL $(( (d1 - d0) / 100 )), whole machine $(( (m1 - m0) / 100 )) of $(( $(nproc) * $2 ))" >&2
   echo "$rps $p99 $answered"
 }
 # Deliveries not yet made: retry rows waiting, and events the webhook's stream has not passed yet.
