@@ -2,7 +2,8 @@
 # Webhooks under load (issue #14): PATCH throughput without and with one webhook subscribed to
 # every update, the time from a PATCH's commit to the receiver (createdAt → arrival) under that
 # load, and how fast the backlog drains after the receiver was down for 60 s. DB=sqlite|postgres,
-# ENTRIES (default 10,000), DURATION seconds per wrk run (default 15). Receiver: bench/webhook-receiver.js (node).
+# ENTRIES (default 10,000), DURATION seconds per wrk run (default 15), WARMUP seconds of load
+# before each (default 5). Receiver: bench/webhook-receiver.js (node).
 source "$(dirname "$0")/lib.sh"
 need wrk curl python3 node
 DB=${DB:-sqlite}
@@ -36,7 +37,7 @@ database_ticks() { # PostgreSQL's processes (0 on SQLite, which runs inside the 
 }
 patch_load() { # patch_load CONNECTIONS SECONDS [SCRIPT]: prints "req/s p99 answered"; CPU shares to stderr
   local script=${3:-patch.lua}
-  read -r _ _ _ _ _ _ < <(run_wrk "$BASE" -s "$LUA/$script" -t2 -c"$1" -d5s --timeout 30s -H "Authorization: Bearer $T")
+  read -r _ _ _ _ _ _ < <(run_wrk "$BASE" -s "$LUA/$script" -t2 -c"$1" -d"${WARMUP:-5}s" --timeout 30s -H "Authorization: Bearer $T")
   # The receiver counts from here: the warm-up's deliveries were made by a process still compiling.
   curl -fs -XPOST "$RECEIVER/control/reset" >/dev/null
   local s0 r0 m0 d0 s1 r1 m1 d1

@@ -21,8 +21,10 @@ internal sealed class WebhookSender(
 {
     /// Events read from the log at once; more are read when fewer than half wait.
     private const int ReadBatch = 500;
-    // Without outcomes to write, a stream's position is written at most this often (and whenever
-    // half of its lease has passed).
+    // A stream's outcomes are written at most this often (one transaction for a few hundred
+    // deliveries under load); its position alone at most every MoveEvery; and whenever half of
+    // its lease has passed. A process that dies resends what it had not written, with the same ids.
+    private static readonly TimeSpan WriteEvery = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan MoveEvery = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan TakeEvery = TimeSpan.FromSeconds(1);
     private readonly string _owner = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
@@ -191,7 +193,8 @@ internal sealed class WebhookSender(
     {
         var (position, outcomes) = stream.Done();
         var renew = stream.LeaseUntil - now < (LeaseFrom(now) - now) / 2;
-        if (!renew && outcomes.Count == 0 && (position == stream.Position || (!force && now - stream.WrittenAt < MoveEvery)))
+        var due = force || renew || now - stream.WrittenAt >= (outcomes.Count > 0 ? WriteEvery : MoveEvery);
+        if (!due || (!renew && outcomes.Count == 0 && position == stream.Position))
         {
             return;
         }
