@@ -245,8 +245,9 @@ internal sealed class WebhookSender(
                 State = WebhookDeliveries.Pending, Attempts = 1, NextAttemptAt = at, CreatedAt = at,
             };
             var (status, error) = await PostAsync(channel, delivery, stoppingToken);
-            var retryAt = status is >= 200 and < 300 ? null : RetryAt(delivery, time.GetUtcNow());
-            stream.Finished(generation, new WebhookStreams.Outcome(e.Position, deliveryId, delivery.Url, body, status, status is >= 200 and < 300 ? null : error, at, retryAt));
+            var delivered = status is >= 200 and < 300;
+            stream.Finished(generation, new WebhookStreams.Outcome(
+                e.Position, deliveryId, delivery.Url, body, status, delivered ? null : error, at, delivered ? null : RetryAt(delivery, time.GetUtcNow())));
             logger.LogDebug("Sent {DeliveryId} to webhook {Webhook}: {Result}", deliveryId, handle, error);
         }
         catch (Exception ex) when (!stoppingToken.IsCancellationRequested)

@@ -19,20 +19,7 @@ public sealed class SchemaAt0004App : TestApp
 
     protected override async Task PrepareDatabaseAsync()
     {
-        var folder = UsePostgres ? "Postgres" : "Sqlite";
-        var prefix = $"MediaLibrary.Storage.Migrations.{folder}.";
-        Directory.CreateDirectory(DataDirectory);
-        var connectionString = UsePostgres ? ConnectionString! : new SqliteConnectionStringBuilder { DataSource = SqlitePath }.ToString();
-        var builder = UsePostgres ? DeployChanges.To.PostgresqlDatabase(connectionString) : DeployChanges.To.SqliteDatabase(connectionString);
-        var result = builder
-            .WithScriptsEmbeddedInAssembly(typeof(Migrator).Assembly, name => name.StartsWith(prefix, StringComparison.Ordinal) && MigrationTests.Number(name) <= 4)
-            .LogToNowhere()
-            .Build()
-            .PerformUpgrade();
-        Assert.True(result.Successful, result.Error?.Message);
-
-        await using DbConnection connection = UsePostgres ? new NpgsqlConnection(connectionString) : new SqliteConnection(connectionString);
-        await connection.OpenAsync();
+        await using var connection = await MigrationTests.MigrateToAsync(this, 4);
         var json = UsePostgres ? "::jsonb" : "";
         var (no, now) = UsePostgres ? ("FALSE", "now()") : ("0", "'2026-01-02T03:04:05.678Z'");
         await connection.ExecuteAsync(
@@ -52,6 +39,25 @@ public sealed class MigrationTests(SchemaAt0004App app) : IClassFixture<SchemaAt
     private static readonly Regex Numbered = new(@"\.(\d{4})_[a-z0-9_]+\.sql$");
 
     public static int Number(string resource) => int.Parse(Numbered.Match(resource).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+
+    /// Runs the app's migrations up to `last` on its database; an open connection to it.
+    public static async Task<DbConnection> MigrateToAsync(TestApp app, int last)
+    {
+        var prefix = $"MediaLibrary.Storage.Migrations.{(TestApp.UsePostgres ? "Postgres" : "Sqlite")}.";
+        Directory.CreateDirectory(app.DataDirectory);
+        var connectionString = TestApp.UsePostgres ? app.ConnectionString! : new SqliteConnectionStringBuilder { DataSource = app.SqlitePath }.ToString();
+        var builder = TestApp.UsePostgres ? DeployChanges.To.PostgresqlDatabase(connectionString) : DeployChanges.To.SqliteDatabase(connectionString);
+        var result = builder
+            .WithScriptsEmbeddedInAssembly(typeof(Migrator).Assembly, name => name.StartsWith(prefix, StringComparison.Ordinal) && Number(name) <= last)
+            .LogToNowhere()
+            .Build()
+            .PerformUpgrade();
+        Assert.True(result.Successful, result.Error?.Message);
+
+        DbConnection connection = TestApp.UsePostgres ? new NpgsqlConnection(connectionString) : new SqliteConnection(connectionString);
+        await connection.OpenAsync();
+        return connection;
+    }
 
     [Fact]
     public void Both_databases_number_their_migrations_alike_without_gaps()
@@ -83,3 +89,43 @@ public sealed class MigrationTests(SchemaAt0004App app) : IClassFixture<SchemaAt
             .GetProperty("results").EnumerateArray().Select(k => k.GetString()));
     }
 }
+
+/// A database as session 5 left it (migration 0010): a webhook's deliveries were created by a
+/// dispatcher up to `event_dispatch`. Event 1 was dispatched (and delivered); event 2 was not yet.
+public sealed class SchemaAt0010App : WebhookApp
+{
+    protected override string Configurations => """[{"handle": "upgraded", "url": "{url}/upgraded", "events": ["mediaLibraryEntry.revoke"]}]""";
+
+    protected override async Task PrepareDatabaseAsync()
+    {
+        await using var connection = await MigrationTests.MigrateToAsync(this, 10);
+        var now = UsePostgres ? "now()" : "'2026-11-29T03:04:05.678Z'";
+        await connection.ExecuteAsync(
+            $"""
+            INSERT INTO events (position, name, media_id, media_type, version, actor_type, actor_name, created_at)
+            VALUES (1, 'mediaLibraryEntry.revoke', 'dispatched-before', 'image', 2, 'api-client', 'old', {now}),
+                   (2, 'mediaLibraryEntry.revoke', 'not-yet-dispatched', 'image', 2, 'api-client', 'old', {now});
+            UPDATE event_dispatch SET position = 1;
+            INSERT INTO webhook_deliveries (id, event_id, webhook, url, body, state, attempts, next_attempt_at, created_at, delivered_at)
+            VALUES ('dlv_000000000000000000000001', 1, 'upgraded', 'http://127.0.0.1:9/old', '{"{}"}', 'delivered', 1, {now}, {now}, {now});
+            """);
+    }
+}
+
+public sealed class WebhookStreamMigrationTests(SchemaAt0010App app) : IClassFixture<SchemaAt0010App>
+{
+    [Fact]
+    public async Task A_webhook_continues_after_the_upgrade_where_the_old_dispatcher_stopped()
+    {
+        await app.ReaderWriterAsync();
+        await app.Receiver.WaitForAsync(r => r.Count > 0, TimeSpan.FromSeconds(10));
+        await Task.Delay(500);
+
+        var received = Assert.Single(app.Receiver.Requests);
+        var body = System.Text.Json.JsonDocument.Parse(received.Body).RootElement;
+        Assert.Equal("not-yet-dispatched", body.GetProperty("mediaId").GetString());
+        Assert.Equal(2, body.GetProperty("eventId").GetInt64());
+        Assert.StartsWith("dlv_0000000000000002", received.DeliveryId, StringComparison.Ordinal);
+    }
+}
+
