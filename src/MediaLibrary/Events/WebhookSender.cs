@@ -246,9 +246,14 @@ internal sealed class WebhookSender(
             };
             var (status, error) = await PostAsync(channel, delivery, stoppingToken);
             var delivered = status is >= 200 and < 300;
-            stream.Finished(generation, new WebhookStreams.Outcome(
-                e.Position, deliveryId, delivery.Url, body, status, delivered ? null : error, at, delivered ? null : RetryAt(delivery, time.GetUtcNow())));
-            logger.LogDebug("Sent {DeliveryId} to webhook {Webhook}: {Result}", deliveryId, handle, error);
+            // A success keeps only what its write needs; a failure keeps the url and body for its retry row.
+            stream.Finished(generation, delivered
+                ? new WebhookStreams.Outcome(e.Position, deliveryId, "", "", status, null, at, null)
+                : new WebhookStreams.Outcome(e.Position, deliveryId, delivery.Url, body, status, error, at, RetryAt(delivery, time.GetUtcNow())));
+            if (logger.IsEnabled(LogLevel.Debug))
+            {
+                logger.LogDebug("Sent {DeliveryId} to webhook {Webhook}: {Result}", deliveryId, handle, error);
+            }
         }
         catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
         {

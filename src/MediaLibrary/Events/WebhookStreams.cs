@@ -11,7 +11,8 @@ namespace MediaLibrary.Events;
 /// delivery whose success was not yet written is sent again, with the same id (at least once).
 internal sealed class WebhookStreams(Database database)
 {
-    /// A first attempt's outcome, written when the stream moves past it.
+    /// A first attempt's outcome, written when the stream moves past it. `Url` and `Body` are
+    /// kept for a failure only (its retry row); a success holds them empty.
     public sealed record Outcome(long EventId, string DeliveryId, string Url, string Body, int? Status, string? Error, DateTimeOffset At, DateTimeOffset? RetryAt)
     {
         public bool Delivered => Status is >= 200 and < 300;
