@@ -103,7 +103,7 @@ internal sealed class ServeImage(
             Variant variant;
             try
             {
-                variant = await variants.GetAsync(key, image.Size ?? 0, spec, format, ct);
+                variant = await variants.GetAsync(key, spec, format, ct);
             }
             catch (UnrenderableException e)
             {

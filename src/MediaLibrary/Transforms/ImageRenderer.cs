@@ -26,12 +26,14 @@ internal sealed class ImageRenderer
         Cache.MaxFiles = 0;
     }
 
-    /// The source's size as displayed (orientation applied), from its header only.
-    public (int Width, int Height) Dimensions(byte[] source)
+    /// The source's size as displayed (orientation applied), from its header only. Sources are
+    /// local files (spooled from the blob store): libvips reads what it needs of them, instead of
+    /// the whole source sitting in memory.
+    public (int Width, int Height) Dimensions(string sourceFile)
     {
         try
         {
-            using var header = Image.NewFromBuffer(source, access: Enums.Access.Sequential);
+            using var header = Image.NewFromFile(sourceFile, access: Enums.Access.Sequential);
             var pixels = (long)header.Width * header.Height;
             if (pixels > _options.MaxSourcePixels)
             {
@@ -48,11 +50,11 @@ internal sealed class ImageRenderer
         }
     }
 
-    public byte[] Render(byte[] source, TransformSpec spec, string format)
+    public byte[] Render(string sourceFile, TransformSpec spec, string format)
     {
         try
         {
-            using var image = Resize(source, spec);
+            using var image = Resize(sourceFile, spec);
             using var srgb = image.Interpretation is Enums.Interpretation.Srgb or Enums.Interpretation.Bw ? image.Copy() : image.Colourspace(Enums.Interpretation.Srgb);
             return Save(srgb, format, spec.Quality);
         }
@@ -62,7 +64,7 @@ internal sealed class ImageRenderer
         }
     }
 
-    private static Image Resize(byte[] source, TransformSpec spec)
+    private static Image Resize(string sourceFile, TransformSpec spec)
     {
         var (boxWidth, boxHeight) = spec.Box;
         var size = spec.Fit == "max" || (boxWidth is null && boxHeight is null) ? Enums.Size.Down : Enums.Size.Both;
@@ -72,10 +74,10 @@ internal sealed class ImageRenderer
         if (spec.Rect is not { } rect)
         {
             // Shrink-on-load: a JPEG is decoded at 1/2, 1/4 or 1/8 when that is still large enough.
-            return Image.ThumbnailBuffer(source, width, height: height, size: size, crop: crop);
+            return Image.Thumbnail(sourceFile, width, height: height, size: size, crop: crop);
         }
 
-        using var full = Image.NewFromBuffer(source, access: Enums.Access.Random);
+        using var full = Image.NewFromFile(sourceFile, access: Enums.Access.Random);
         using var upright = full.Autorot();
         if (rect.X + rect.W > upright.Width || rect.Y + rect.H > upright.Height)
         {

@@ -47,7 +47,7 @@ internal sealed class VariantCache(
     }
 
     /// The variant, rendered now if nobody has it yet.
-    public async Task<Variant> GetAsync(string sourceKey, long sourceSize, TransformSpec spec, string format, CancellationToken ct)
+    public async Task<Variant> GetAsync(string sourceKey, TransformSpec spec, string format, CancellationToken ct)
     {
         var canonical = spec.Canonical(format);
         if (!_keys.TryGetValue((sourceKey, canonical), out var key))
@@ -77,7 +77,7 @@ internal sealed class VariantCache(
             }
         }
 
-        var render = _rendering.GetOrAdd(key, _ => new Lazy<Task<Variant>>(() => RenderAsync(key, sourceKey, sourceSize, spec, format)));
+        var render = _rendering.GetOrAdd(key, _ => new Lazy<Task<Variant>>(() => RenderAsync(key, sourceKey, spec, format)));
         try
         {
             // The render is shared: one waiting request that gives up does not cancel it for the others.
@@ -131,7 +131,7 @@ internal sealed class VariantCache(
         return _known[variant.Key] = variant;
     }
 
-    private async Task<Variant> RenderAsync(string key, string sourceKey, long sourceSize, TransformSpec spec, string format)
+    private async Task<Variant> RenderAsync(string key, string sourceKey, TransformSpec spec, string format)
     {
         await _renders.WaitAsync();
         try
@@ -142,16 +142,26 @@ internal sealed class VariantCache(
                 return done;
             }
 
-            var source = await ReadAsync(sourceKey, sourceSize);
-            var started = time.GetTimestamp();
-            var bytes = await Task.Run(() =>
-            {
-                renderer.Dimensions(source);
-                return renderer.Render(source, spec, format);
-            });
-            Interlocked.Increment(ref _renderCount);
             var spoolDirectory = library.Value.SpoolDirectory;
             Directory.CreateDirectory(spoolDirectory);
+            var source = Path.Combine(spoolDirectory, Guid.NewGuid().ToString("N") + ".source");
+            byte[] bytes;
+            var started = time.GetTimestamp();
+            try
+            {
+                await SpoolAsync(sourceKey, source);
+                bytes = await Task.Run(() =>
+                {
+                    renderer.Dimensions(source);
+                    return renderer.Render(source, spec, format);
+                });
+            }
+            finally
+            {
+                File.Delete(source);
+            }
+
+            Interlocked.Increment(ref _renderCount);
             var spool = Path.Combine(spoolDirectory, Guid.NewGuid().ToString("N") + ".variant");
             await File.WriteAllBytesAsync(spool, bytes);
             var mimeType = TransformSpec.MimeType(format);
@@ -190,13 +200,13 @@ internal sealed class VariantCache(
         }
     }
 
-    private async Task<byte[]> ReadAsync(string key, long size)
+    /// Copies the source from the blob store to a local file for libvips, streaming.
+    private async Task SpoolAsync(string key, string file)
     {
         await using var blob = await blobs.OpenAsync(key, 0, null, CancellationToken.None)
             ?? throw new UnrenderableException("The image's bytes are missing from storage.");
-        var bytes = new byte[blob.Length];
-        await blob.Content.ReadExactlyAsync(bytes);
-        return bytes;
+        await using var output = new FileStream(file, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, FileOptions.Asynchronous);
+        await blob.Content.CopyToAsync(output);
     }
 
     /// Every 30 s: record when variants were last used, and evict the least recently used ones

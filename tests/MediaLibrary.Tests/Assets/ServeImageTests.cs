@@ -51,6 +51,29 @@ public abstract class ServeImageTests(TestApp app)
     }
 
     [Fact]
+    public async Task A_transform_renders_from_this_store_and_stores_its_variant_there()
+    {
+        var client = await app.ReaderWriterAsync();
+        var asset = await client.UploadAsync(SampleFiles.DecodableJpeg(800, 600), "harbour.jpg");
+        await client.ImportAsync([new JsonObject { ["mediaType"] = "image", ["asset"] = asset, ["metadata"] = new JsonObject { ["title"] = "Harbour" } }]);
+        var key = asset["key"]!.GetValue<string>();
+
+        var response = await client.GetAsync($"{Serve(key, "2026-05")}?w=200&fm=png");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("image/png", response.Content.Headers.ContentType?.MediaType);
+        var (width, height, _) = SampleFiles.Decode(await response.Content.ReadAsByteArrayAsync());
+        Assert.Equal((200, 150), (width, height));
+        List<string> variants;
+        await using (var session = await app.Services.GetRequiredService<MediaLibrary.Storage.Database>().OpenSessionAsync())
+        {
+            variants = await session.QueryAsync<string>("SELECT key FROM image_variants WHERE source_key = @key", CancellationToken.None, ("key", key));
+        }
+
+        Assert.NotNull(await app.Services.GetRequiredService<IBlobStore>().StatAsync(Assert.Single(variants), CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Head_and_conditional_requests_answer_from_the_database_without_reading_storage()
     {
         var (client, _, key, bytes) = await ImageEntryAsync();

@@ -4,7 +4,9 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using MediaLibrary.Tests.Infrastructure;
 using MediaLibrary.Transforms;
+using MediaLibrary.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using static MediaLibrary.Tests.Infrastructure.ApiCalls;
 
 namespace MediaLibrary.Tests.Transforms;
@@ -96,6 +98,14 @@ public sealed class TransformTests(TestApp app) : IClassFixture<TestApp>
         Assert.Contains("50000 × 50000 pixels", JsonDocument.Parse(body).RootElement.GetProperty("error_details").GetProperty("message").GetString(), StringComparison.Ordinal);
         // The original is still served as it is.
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(path)).StatusCode);
+        // The source spooled for libvips is gone with the refused render.
+        Assert.Empty(SpooledSources());
+    }
+
+    private string[] SpooledSources()
+    {
+        var spool = app.Services.GetRequiredService<IOptions<MediaLibraryOptions>>().Value.SpoolDirectory;
+        return Directory.Exists(spool) ? Directory.GetFiles(spool, "*.source") : [];
     }
 
     [Theory]
@@ -135,6 +145,7 @@ public sealed class TransformTests(TestApp app) : IClassFixture<TestApp>
             $"{a.Response.StatusCode}: {System.Text.Encoding.UTF8.GetString(a.Body)} {string.Join("\n", app.Logs.Where(l => l.Contains("fail", StringComparison.OrdinalIgnoreCase) || l.Contains("Exception", StringComparison.Ordinal)).TakeLast(5))}"));
         Assert.Single(answers.Select(a => Convert.ToBase64String(a.Body)).Distinct());
         Assert.Equal(1, cache.RenderCount - before);
+        Assert.Empty(SpooledSources());
     }
 
     [Fact]
