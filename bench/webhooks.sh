@@ -130,7 +130,7 @@ read -r rps_moderate _ _ < <(patch_load 8 "$DURATION" patch-paced.lua)
 wait_drained
 moderate=$(stats "$(cat "$WORK/receiver/from")")
 
-# Outage: the receiver answers 503 for 60 s while PATCHes keep coming (8 connections, 10 s).
+# Outage: the receiver answers 503 for 60 s while PATCHes keep coming (8 connections, WARMUP + 10 s).
 from=$(mark)
 receiver_down
 down_at=$(date +%s.%N)
