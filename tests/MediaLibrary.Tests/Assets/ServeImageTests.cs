@@ -19,10 +19,10 @@ public abstract class ServeImageTests(TestApp app)
 {
     private static string Serve(string key, string version = "2026-03") => $"/api/{version}/mediaLibrary/serve-image/{key}";
 
-    private async Task<(HttpClient Client, string Id, string Key, byte[] Bytes)> ImageEntryAsync(JsonObject? metadata = null)
+    private async Task<(HttpClient Client, string Id, string Key, byte[] Bytes)> ImageEntryAsync(JsonObject? metadata = null, byte[]? image = null)
     {
         var client = await app.ReaderWriterAsync();
-        var bytes = SampleFiles.Jpeg(1600, 900, scanBytes: 5000);
+        var bytes = image ?? SampleFiles.Jpeg(1600, 900, scanBytes: 5000);
         var asset = await client.UploadAsync(bytes, "harbour.jpg");
         var result = (await client.ImportAsync([new JsonObject
         {
@@ -53,10 +53,7 @@ public abstract class ServeImageTests(TestApp app)
     [Fact]
     public async Task A_transform_renders_from_this_store_and_stores_its_variant_there()
     {
-        var client = await app.ReaderWriterAsync();
-        var asset = await client.UploadAsync(SampleFiles.DecodableJpeg(800, 600), "harbour.jpg");
-        await client.ImportAsync([new JsonObject { ["mediaType"] = "image", ["asset"] = asset, ["metadata"] = new JsonObject { ["title"] = "Harbour" } }]);
-        var key = asset["key"]!.GetValue<string>();
+        var (client, _, key, _) = await ImageEntryAsync(image: SampleFiles.DecodableJpeg(800, 600));
 
         var response = await client.GetAsync($"{Serve(key, "2026-05")}?w=200&fm=png");
 
