@@ -11,7 +11,7 @@ using MediaLibrary.MediaTypes;
 using MediaLibrary.References;
 using MediaLibrary.Search;
 using MediaLibrary.Storage;
-using MediaLibrary.Transforms;
+using MediaLibrary.Delivery;
 using MediaLibrary.UsageLog;
 using MediaLibrary.Ui;
 
@@ -36,7 +36,7 @@ try
     builder.AddEvents();
     builder.AddImports();
     builder.AddUsageLog();
-    builder.AddTransforms();
+    builder.AddDelivery();
     builder.AddSearch();
 
     var app = builder.Build();
@@ -52,7 +52,7 @@ try
         .MapEvents()
         .MapImports()
         .MapUsageLog()
-        .MapTransforms()
+        .MapDelivery()
         .MapSearch()
         .MapMediaTypes();
 

@@ -13,7 +13,7 @@ public sealed record AssetUploadResponse(
 /// `POST /mediaLibrary/assets`: streams the body to a spool file (hashing and counting as it goes),
 /// learns the type and size from the bytes, then hands the complete file to the blob store.
 internal sealed class AssetUploader(
-    IBlobStore store, IOptions<MediaLibraryOptions> options, TimeProvider time, AssetUrls urls, ILogger<AssetUploader> logger)
+    IBlobStore store, IOptions<MediaLibraryOptions> options, TimeProvider time, IAssetUrls urls, ILogger<AssetUploader> logger)
 {
     public async Task<Results<Created<AssetUploadResponse>, JsonHttpResult<ErrorEnvelope>>> UploadAsync(
         HttpContext context, string? filename, CancellationToken ct)

@@ -44,13 +44,3 @@ public sealed class UploadOptions
     /// MIME types accepted after sniffing the bytes; anything else is 415.
     public string AllowedTypes { get; set; } = string.Join(",", TypeSniffer.DefaultAllowed);
 }
-
-/// `MediaLibrary:Delivery`: serve-image answers.
-public sealed class DeliveryOptions
-{
-    /// Cache-Control of servable images; revoked and invalid ones always get `no-store`.
-    public string CacheControl { get; set; } = "public, max-age=300";
-
-    /// Keys of signed serve-image URLs (SPEC §11): the first signs, all verify, so keys rotate without downtime.
-    public List<Transforms.SigningKey> SigningKeys { get; set; } = [];
-}

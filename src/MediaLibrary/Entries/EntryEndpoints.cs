@@ -143,7 +143,6 @@ internal static class EntriesSetup
 {
     public static WebApplicationBuilder AddEntries(this WebApplicationBuilder builder)
     {
-        builder.Services.AddSingleton<KeyUseCache>();
         builder.Services.AddSingleton<EntryStore>();
         builder.Services.AddSingleton<EntryMapper>();
         builder.Services.AddSingleton<AssetVerifier>();

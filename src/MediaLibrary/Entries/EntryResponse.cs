@@ -29,7 +29,7 @@ public sealed record EntryResponse(
 /// log's word (API 2026-05).
 public sealed record ReferenceCounts(int Documents, int Media);
 
-internal sealed class EntryMapper(AssetUrls urls, MediaTypeCatalog types, TimeProvider time)
+internal sealed class EntryMapper(IAssetUrls urls, MediaTypeCatalog types, TimeProvider time)
 {
     public EntryResponse ToResponse(EntryRow row, ApiVersion version)
     {

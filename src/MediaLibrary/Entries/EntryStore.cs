@@ -5,18 +5,6 @@ using MediaLibrary.Storage;
 
 namespace MediaLibrary.Entries;
 
-internal sealed class KeyUse
-{
-    public string? MimeType { get; init; }
-    public long? Size { get; init; }
-    public string? Sha256 { get; init; }
-    public DateTimeOffset? AddedAt { get; init; }
-    public string EntryId { get; init; } = "";
-    public string MediaType { get; init; } = "";
-    public bool Revoked { get; init; }
-    public string Metadata { get; init; } = "{}";
-}
-
 public enum InsertOutcome
 {
     Inserted,
@@ -28,7 +16,7 @@ public enum InsertOutcome
 }
 
 /// Reads and writes media_entries and their key history with plain SQL, all through <see cref="DbSession"/>.
-internal sealed class EntryStore(Database database, EventSignal events, KeyUseCache keyUses)
+internal sealed class EntryStore(Database database, EventSignal events)
 {
     private const string SelectWithReferenceCounts = $"SELECT {EntryRow.ColumnsWithReferenceCounts} FROM media_entries WHERE id = @id";
     private const string SelectWithoutReferenceCounts = $"SELECT {EntryRow.Columns} FROM media_entries WHERE id = @id";
@@ -225,48 +213,6 @@ internal sealed class EntryStore(Database database, EventSignal events, KeyUseCa
         ("Revoked", row.Revoked), ("RevokeNote", row.RevokeNote), ("Archived", row.Archived), ("Asset", row.Asset), ("Metadata", row.Metadata),
         ("Translations", row.Translations), ("CreatedAt", row.CreatedAt), ("UpdatedAt", row.UpdatedAt),
     ];
-
-    /// Every entry that uses the key, with what delivery needs: one indexed query, or on SQLite
-    /// the answer remembered while nothing changed (<see cref="KeyUseCache"/>). Shared: never changed.
-    public async Task<IReadOnlyList<KeyUse>> FindKeyUsesAsync(string key, CancellationToken ct)
-    {
-        if (!keyUses.Enabled)
-        {
-            return await LookUpKeyUsesAsync(key, ct);
-        }
-
-        var version = keyUses.Version();
-        if (keyUses.TryGet(key, version, out var cached))
-        {
-            return cached;
-        }
-
-        var uses = await LookUpKeyUsesAsync(key, ct);
-        keyUses.Set(key, version, uses);
-        return uses;
-    }
-
-    private async Task<List<KeyUse>> LookUpKeyUsesAsync(string key, CancellationToken ct)
-    {
-        await using var session = await database.OpenSessionAsync(cancellationToken: ct);
-        // Read by position with typed getters: this runs on every serve-image request.
-        return await session.QueryAsync(
-            """
-            SELECT k.mime_type, k.size, k.sha256, k.added_at, e.id AS entry_id, e.media_type, e.revoked, e.metadata
-            FROM media_entry_keys k JOIN media_entries e ON e.id = k.entry_id
-            WHERE k.key = @key
-            """, r => new KeyUse
-            {
-                MimeType = r.IsDBNull(0) ? null : r.GetString(0),
-                Size = r.IsDBNull(1) ? null : r.GetInt64(1),
-                Sha256 = r.IsDBNull(2) ? null : r.GetString(2),
-                AddedAt = r.IsDBNull(3) ? null : EntryRow.Timestamp(r, 3),
-                EntryId = r.GetString(4),
-                MediaType = r.GetString(5),
-                Revoked = r.GetBoolean(6),
-                Metadata = r.GetString(7),
-            }, ct, ("key", key));
-    }
 
     public async Task<List<string>> KeysAsync(string id, CancellationToken ct)
     {

@@ -77,7 +77,7 @@ internal static class HostingExtensions
         app.Services.GetRequiredService<Events.WebhookCatalog>();
         app.Services.GetRequiredService<UsageLog.UsagePurposeCatalog>();
         app.Services.GetRequiredService<Imports.ImportStarter>();
-        app.Services.GetRequiredService<Transforms.UrlSigner>();
+        app.Services.GetRequiredService<Delivery.UrlSigner>();
         await app.Services.GetRequiredService<Migrator>().MigrateAsync(app.Lifetime.ApplicationStopping);
         await PrepareBlobStoreAsync(app.Services.GetRequiredService<IBlobStore>(), options, app.Lifetime.ApplicationStopping);
         if (cli is not null)

@@ -1,5 +1,6 @@
 using MediaLibrary.Api;
 using MediaLibrary.Assets;
+using MediaLibrary.Delivery;
 
 namespace MediaLibrary.Hosting;
 

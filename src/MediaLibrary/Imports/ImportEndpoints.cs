@@ -30,7 +30,7 @@ internal static class ImportEndpoints
             .WithName("ImportFiles").WithTags("Import by URL").AcceptsJsonBody<ImportFilesRequest>().Produces<ImportStarted>();
         foreach (var kind in ImportKind.All)
         {
-            api.Write.MapGet($"/import/{kind.Name}/status", (string? id, ImportJobs jobs, AssetUrls urls, CancellationToken ct) => StatusAsync(kind, id, jobs, urls, ct))
+            api.Write.MapGet($"/import/{kind.Name}/status", (string? id, ImportJobs jobs, IAssetUrls urls, CancellationToken ct) => StatusAsync(kind, id, jobs, urls, ct))
                 .WithName($"Import{char.ToUpperInvariant(kind.Name[0])}{kind.Name[1..]}Status").WithTags("Import by URL")
                 .WithSummary($"How far an import of {kind.Name} is; the items' outcomes once it has finished.");
         }
@@ -40,7 +40,7 @@ internal static class ImportEndpoints
 
     public sealed record ImportStarted(string Id);
 
-    public static async Task<IResult> StatusAsync(ImportKind kind, string? id, ImportJobs jobs, AssetUrls urls, CancellationToken ct)
+    public static async Task<IResult> StatusAsync(ImportKind kind, string? id, ImportJobs jobs, IAssetUrls urls, CancellationToken ct)
     {
         if (string.IsNullOrEmpty(id))
         {

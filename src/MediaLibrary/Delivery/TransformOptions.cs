@@ -1,4 +1,4 @@
-namespace MediaLibrary.Transforms;
+namespace MediaLibrary.Delivery;
 
 /// `MediaLibrary:Transforms`: resizing at the origin (SPEC §11).
 public sealed class TransformOptions

@@ -1,13 +1,13 @@
 using MediaLibrary.Api;
+using MediaLibrary.Assets;
 using MediaLibrary.Hosting;
-using MediaLibrary.Transforms;
 using Microsoft.Extensions.Options;
 
-namespace MediaLibrary.Assets;
+namespace MediaLibrary.Delivery;
 
 /// `url` = MediaLibrary__PublicBaseUrl + key; without it, this server's serve-image URL, signed
 /// when signing keys are configured (then a browser needs no token to show it).
-internal sealed class AssetUrls(IOptions<MediaLibraryOptions> options, IHttpContextAccessor http, UrlSigner signer)
+internal sealed class AssetUrls(IOptions<MediaLibraryOptions> options, IHttpContextAccessor http, UrlSigner signer) : IAssetUrls
 {
     public string For(string key)
     {

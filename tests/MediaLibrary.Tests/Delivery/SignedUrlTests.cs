@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 using MediaLibrary.Tests.Infrastructure;
 using static MediaLibrary.Tests.Infrastructure.ApiCalls;
 
-namespace MediaLibrary.Tests.Transforms;
+namespace MediaLibrary.Tests.Delivery;
 
 /// Signing keys `k2` (signs) and `k1` (still verifies): the state in the middle of a rotation.
 public sealed class SigningApp : TestApp

@@ -8,7 +8,7 @@ using MediaLibrary.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using static MediaLibrary.Tests.Infrastructure.ApiCalls;
 
-namespace MediaLibrary.Tests.Assets;
+namespace MediaLibrary.Tests.Delivery;
 
 public sealed class FileSystemServeImageTests(TestApp app) : ServeImageTests(app), IClassFixture<TestApp>;
 

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Options;
 using NetVips;
 
-namespace MediaLibrary.Transforms;
+namespace MediaLibrary.Delivery;
 
 /// The source cannot become a variant: too many pixels (a decompression bomb), or bytes libvips
 /// cannot decode. Answered with 422.

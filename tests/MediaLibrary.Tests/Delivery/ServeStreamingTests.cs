@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 using MediaLibrary.Clients;
 using MediaLibrary.Tests.Infrastructure;
 
-namespace MediaLibrary.Tests.Assets;
+namespace MediaLibrary.Tests.Delivery;
 
 /// serve-image on the real executable: a 200 MB original must stream, not be buffered.
 public sealed class ServeStreamingTests(TestApp app) : IClassFixture<TestApp>

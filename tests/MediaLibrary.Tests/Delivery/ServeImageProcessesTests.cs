@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 using MediaLibrary.Tests.Infrastructure;
 using static MediaLibrary.Tests.Infrastructure.ApiCalls;
 
-namespace MediaLibrary.Tests.Assets;
+namespace MediaLibrary.Tests.Delivery;
 
 /// Two API processes on one database: a change made through one stops (or resumes) delivery by
 /// the other on its very next request, whatever that one remembered of the key (on SQLite it keeps

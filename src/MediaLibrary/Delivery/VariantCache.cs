@@ -6,7 +6,7 @@ using MediaLibrary.Hosting;
 using MediaLibrary.Storage;
 using Microsoft.Extensions.Options;
 
-namespace MediaLibrary.Transforms;
+namespace MediaLibrary.Delivery;
 
 /// A rendered variant in the blob store.
 internal sealed record Variant(string Key, string MimeType, long Size);

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using MediaLibrary.Api;
+using MediaLibrary.Assets;
 using MediaLibrary.Entries;
 using MediaLibrary.Hosting;
 using MediaLibrary.MediaTypes;
@@ -10,17 +11,16 @@ using Microsoft.Win32.SafeHandles;
 using Microsoft.AspNetCore.Http.Headers;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
-using MediaLibrary.Transforms;
 using Microsoft.AspNetCore.Authentication;
 
-namespace MediaLibrary.Assets;
+namespace MediaLibrary.Delivery;
 
 /// GET/HEAD /mediaLibrary/serve-image/{key}: the original bytes for image proxies and CDNs
 /// (SPEC §3), or with imgix-style parameters a rendered variant (SPEC §11). Headers, 304 and HEAD
 /// of originals come from the database alone; only a body reads storage. A bearer token with the
 /// read scope, or (with signing keys configured) a signed URL, lets a request in.
 internal sealed class ServeImage(
-    EntryStore entries, MediaTypeCatalog types, IBlobStore blobs, VariantCache variants, UrlSigner signer, TimeProvider time,
+    IKeyUses keyUses, MediaTypeCatalog types, IBlobStore blobs, VariantCache variants, UrlSigner signer, TimeProvider time,
     IOptions<MediaLibraryOptions> options, ILogger<ServeImage> logger)
 {
     private const string SvgPolicy = "default-src 'none'; style-src 'unsafe-inline'; sandbox";
@@ -40,7 +40,7 @@ internal sealed class ServeImage(
         }
 
         var response = context.Response;
-        var uses = BlobKey.IsValid(key) && !key.StartsWith(VariantCache.Prefix, StringComparison.Ordinal) ? await entries.FindKeyUsesAsync(key, ct) : [];
+        var uses = BlobKey.IsValid(key) && !key.StartsWith(VariantCache.Prefix, StringComparison.Ordinal) ? await keyUses.FindAsync(key, ct) : [];
         var images = uses.Where(u => types.Find(u.MediaType)?.Kind == AssetKind.Image && u.MimeType?.StartsWith("image/", StringComparison.Ordinal) == true).ToList();
         if (images.Count == 0)
         {
@@ -91,7 +91,7 @@ internal sealed class ServeImage(
         // Strong, per variant: the source's bytes and the normalised parameters. Known before rendering, so a 304 renders nothing.
         var canonical = spec.Canonical(format);
         var etag = new EntityTagHeaderValue($"\"{sourceTag[..Math.Min(32, sourceTag.Length)]}-{ParameterTag(canonical)}\"");
-        if (NotModified(context.Request.GetTypedHeaders(), etag, lastModified))
+        if (ConditionalBody.NotModified(context.Request.GetTypedHeaders(), etag, lastModified))
         {
             SetValidators(context.Response, etag, lastModified);
             context.Response.StatusCode = StatusCodes.Status304NotModified;
@@ -184,16 +184,16 @@ internal sealed class ServeImage(
         }
 
         var request = context.Request.GetTypedHeaders();
-        if (NotModified(request, etag, lastModified))
+        if (ConditionalBody.NotModified(request, etag, lastModified))
         {
             response.StatusCode = StatusCodes.Status304NotModified;
             return true;
         }
 
         var (offset, length, partial) = (0L, size, false);
-        if (RangeApplies(request, etag, lastModified) && request.Range is { Ranges.Count: 1 } range)
+        if (ConditionalBody.RangeApplies(request, etag, lastModified) && request.Range is { Ranges.Count: 1 } range)
         {
-            if (Resolve(range.Ranges.First(), size) is not { } resolved)
+            if (ConditionalBody.Resolve(range.Ranges.First(), size) is not { } resolved)
             {
                 response.Headers.ContentRange = $"bytes */{size}";
                 await ApiErrors.Write(context, StatusCodes.Status416RangeNotSatisfiable,
@@ -256,7 +256,7 @@ internal sealed class ServeImage(
         response.ContentLength = length;
         if (blob.File is not null)
         {
-            await CopyFileAsync(blob.File, offset, length, response, ct);
+            await ConditionalBody.CopyFileAsync(blob.File, offset, length, response, ct);
         }
         else
         {
@@ -272,78 +272,6 @@ internal sealed class ServeImage(
         headers.ETag = etag;
         headers.LastModified = lastModified;
         response.Headers.CacheControl = options.Value.Delivery.CacheControl;
-    }
-
-    // Kestrel has no sendfile. The file's cached pages are read synchronously (cheaper than async
-    // file I/O on Linux) straight into the response's own buffers: Kestrel's blocks are 32 KB here
-    // (see LargeBlockMemoryPool), so a 200 KB original is seven reads and no copy in between.
-    private static async Task CopyFileAsync(SafeFileHandle file, long offset, long length, HttpResponse response, CancellationToken ct)
-    {
-        await response.StartAsync(ct);
-        var writer = response.BodyWriter;
-        var unflushed = 0L;
-        while (length > 0)
-        {
-            var memory = writer.GetMemory((int)Math.Min(length, LargeBlockMemoryPool.BlockSize / 2));
-            var read = RandomAccess.Read(file, memory.Span[..(int)Math.Min(memory.Length, length)], offset);
-            if (read == 0)
-            {
-                throw new IOException("The file ended before its recorded size.");
-            }
-
-            writer.Advance(read);
-            offset += read;
-            length -= read;
-            unflushed += read;
-            if (unflushed >= FlushEvery || length == 0)
-            {
-                var flushed = await writer.FlushAsync(ct);
-                if (flushed.IsCanceled || flushed.IsCompleted)
-                {
-                    return;
-                }
-
-                unflushed = 0;
-            }
-        }
-    }
-
-    // Kestrel's response buffer is 1 MB (ApiSetup); flushing every 256 KB keeps the socket busy.
-    private const long FlushEvery = 256 * 1024;
-
-    private static bool NotModified(RequestHeaders request, EntityTagHeaderValue etag, DateTimeOffset lastModified)
-    {
-        if (request.IfNoneMatch is { Count: > 0 } candidates)
-        {
-            return candidates.Any(c => c.Equals(EntityTagHeaderValue.Any) || c.Compare(etag, useStrongComparison: false));
-        }
-
-        return request.IfModifiedSince is { } since && lastModified <= since;
-    }
-
-    // If-Range: the range is honoured only while the validator still matches; otherwise the whole image.
-    private static bool RangeApplies(RequestHeaders request, EntityTagHeaderValue etag, DateTimeOffset lastModified) =>
-        request.IfRange is not { } ifRange ||
-        (ifRange.EntityTag is { } tag ? tag.Compare(etag, useStrongComparison: true) : ifRange.LastModified == lastModified);
-
-    private static (long Offset, long Length)? Resolve(Microsoft.Net.Http.Headers.RangeItemHeaderValue range, long size) => Resolve(range.From, range.To, size);
-
-    private static (long Offset, long Length)? Resolve(long? from, long? to, long size)
-    {
-        if (from is null)
-        {
-            // Suffix range: the last N bytes.
-            var suffix = Math.Min(to ?? 0, size);
-            return suffix <= 0 ? null : (size - suffix, suffix);
-        }
-
-        if (from >= size)
-        {
-            return null;
-        }
-
-        var last = Math.Min(to ?? size - 1, size - 1);
-        return (from.Value, last - from.Value + 1);
     }
 
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> ParameterTags = new(StringComparer.Ordinal);

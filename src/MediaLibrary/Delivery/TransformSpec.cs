@@ -1,7 +1,7 @@
 using System.Globalization;
 using MediaLibrary.Assets;
 
-namespace MediaLibrary.Transforms;
+namespace MediaLibrary.Delivery;
 
 /// The imgix-compatible parameters of serve-image (SPEC §11), checked and normalised: the same
 /// variant always has the same `Canonical` text, whatever order or spelling the URL used.

@@ -2,9 +2,9 @@ using System.Collections.Concurrent;
 using MediaLibrary.Storage;
 using Microsoft.Data.Sqlite;
 
-namespace MediaLibrary.Entries;
+namespace MediaLibrary.Delivery;
 
-/// serve-image's key lookup, remembered while nothing in the database changed (SQLite only).
+/// serve-image's key lookup on SQLite, remembered while nothing in the database changed (SQLite only).
 ///
 /// Every serve-image request must see a revocation at once, from any process. SQLite's
 /// `PRAGMA data_version` on one connection changes whenever any other connection (this process's
@@ -14,25 +14,33 @@ namespace MediaLibrary.Entries;
 /// validity at once, so under writes this is the plain lookup plus a pragma.
 /// The cached state is the stored facts (revoked, metadata); `state` is still computed at each
 /// request, so a validity window that closes needs no commit to take effect.
-/// PostgreSQL keeps the per-request lookup.
-internal sealed class KeyUseCache : IDisposable
+/// PostgreSQL keeps the per-request lookup (<see cref="PostgresKeyUses"/>).
+internal sealed class SqliteKeyUses(Database database) : IKeyUses, IDisposable
 {
     private const int MaxKeys = 20_000;
 
-    private readonly string? _connectionString;
+    private readonly string _connectionString = database.ConnectionString;
     private readonly Lock _gate = new();
     private readonly ConcurrentDictionary<string, (long Version, List<KeyUse> Uses)> _uses = new(StringComparer.Ordinal);
     private SqliteConnection? _watch;
     private SqliteCommand? _dataVersion;
     private bool _disposed;
 
-    public KeyUseCache(Database database) =>
-        _connectionString = database.Provider == DatabaseProvider.Sqlite ? database.ConnectionString : null;
+    public async Task<IReadOnlyList<KeyUse>> FindAsync(string key, CancellationToken ct)
+    {
+        var version = Version();
+        if (TryGet(key, version, out var cached))
+        {
+            return cached;
+        }
 
-    public bool Enabled => _connectionString is not null;
+        var uses = await KeyUseQuery.RunAsync(database, key, ct);
+        Set(key, version, uses);
+        return uses;
+    }
 
     /// The database's change number as this process last saw it; read before a lookup it stamps.
-    public long Version()
+    private long Version()
     {
         lock (_gate)
         {
@@ -51,7 +59,7 @@ internal sealed class KeyUseCache : IDisposable
         }
     }
 
-    public bool TryGet(string key, long version, out List<KeyUse> uses)
+    private bool TryGet(string key, long version, out List<KeyUse> uses)
     {
         if (_uses.TryGetValue(key, out var cached) && cached.Version == version)
         {
@@ -63,7 +71,7 @@ internal sealed class KeyUseCache : IDisposable
         return false;
     }
 
-    public void Set(string key, long version, List<KeyUse> uses)
+    private void Set(string key, long version, List<KeyUse> uses)
     {
         if (_uses.Count >= MaxKeys)
         {

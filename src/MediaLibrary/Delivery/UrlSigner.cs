@@ -4,7 +4,7 @@ using MediaLibrary.Hosting;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 
-namespace MediaLibrary.Transforms;
+namespace MediaLibrary.Delivery;
 
 internal enum SignatureCheck
 {

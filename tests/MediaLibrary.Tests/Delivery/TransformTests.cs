@@ -3,13 +3,13 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using MediaLibrary.Tests.Infrastructure;
-using MediaLibrary.Transforms;
+using MediaLibrary.Delivery;
 using MediaLibrary.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using static MediaLibrary.Tests.Infrastructure.ApiCalls;
 
-namespace MediaLibrary.Tests.Transforms;
+namespace MediaLibrary.Tests.Delivery;
 
 public sealed class TransformTests(TestApp app) : IClassFixture<TestApp>
 {

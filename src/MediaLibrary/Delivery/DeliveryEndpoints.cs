@@ -5,21 +5,32 @@ using MediaLibrary.Assets;
 using MediaLibrary.Entries;
 using MediaLibrary.Hosting;
 using MediaLibrary.MediaTypes;
+using MediaLibrary.Storage;
 
-namespace MediaLibrary.Transforms;
+namespace MediaLibrary.Delivery;
 
-internal static class TransformEndpoints
+internal static class DeliveryEndpoints
 {
     public const long MaxExpiresIn = 366L * 24 * 3600;
 
-    public static VersionedApi MapTransforms(this VersionedApi api)
+    public static VersionedApi MapDelivery(this VersionedApi api)
     {
+        // Authorised in the handler: a bearer token with the read scope, or a signed URL (SPEC §11).
+        api.Read.MapMethods("/mediaLibrary/serve-image/{**key}", ["GET", "HEAD"], ServeImageAsync)
+            .WithName("ServeImage").WithTags("Assets").AllowAnonymous()
+            .WithSummary("The original bytes of an image entry's key, or a variant with imgix-style parameters.")
+            .WithDescription("Without parameters: the original. `w`, `h` (1–8192), `fit` (clip, max, crop), `rect` (x,y,w,h), `fm` (jpg, png, webp, avif), " +
+                "`auto=format` (AVIF or WebP by Accept), `q` (1–100), `dpr` (1–4): a rendered variant (SPEC §11). A bearer token with the read scope, " +
+                "or with signing keys configured a signed URL (`s`, optional `expires`).");
         api.Read.MapGet("/mediaLibrary/{id}/signedUrl", SignedUrlAsync).WithName("GetSignedUrl").WithTags("Assets")
             .WithSummary("(ours) A signed serve-image URL of the entry's image, with optional imgix-style parameters and an expiry (`expiresIn` seconds).");
         return api;
     }
 
     public sealed record SignedUrl(string Url);
+
+    public static Task ServeImageAsync(HttpContext context, string key, ServeImage serve, CancellationToken ct) =>
+        serve.ServeAsync(context, key, ct);
 
     public static async Task<IResult> SignedUrlAsync(
         string id, HttpContext context, string? expiresIn, EntryStore entries, MediaTypeCatalog types, UrlSigner signer, AssetUrls urls, TimeProvider time, CancellationToken ct)
@@ -76,10 +87,16 @@ internal static class TransformEndpoints
     }
 }
 
-internal static class TransformsSetup
+internal static class DeliverySetup
 {
-    public static WebApplicationBuilder AddTransforms(this WebApplicationBuilder builder)
+    public static WebApplicationBuilder AddDelivery(this WebApplicationBuilder builder)
     {
+        builder.Services.AddSingleton<AssetUrls>();
+        builder.Services.AddSingleton<IAssetUrls>(services => services.GetRequiredService<AssetUrls>());
+        builder.Services.AddSingleton<ServeImage>();
+        builder.Services.AddSingleton<IKeyUses>(services => services.GetRequiredService<Database>().Provider == DatabaseProvider.Sqlite
+            ? new SqliteKeyUses(services.GetRequiredService<Database>())
+            : new PostgresKeyUses(services.GetRequiredService<Database>()));
         builder.Services.AddOptions<TransformOptions>().BindConfiguration($"{MediaLibraryOptions.Section}:Transforms");
         builder.Services.AddSingleton<UrlSigner>();
         builder.Services.AddSingleton<ImageRenderer>();
