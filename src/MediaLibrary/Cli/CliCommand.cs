@@ -9,42 +9,47 @@ namespace MediaLibrary.Cli;
 /// so `token create … --MediaLibrary:Database:Provider=postgres` writes where the server reads.
 internal sealed class CliCommand
 {
-    // The first word of every command, from the command tree itself (a new command cannot be forgotten here).
-    private static readonly HashSet<string> Verbs =
-        [.. CliCommands.Root(new CliServices()).Subcommands.Select(c => c.Name), "help", "--help", "-h", "-?"];
-
     private readonly ParseResult _parse;
     private readonly CliServices _services;
+    private readonly string? _unknown;
 
-    private CliCommand(ParseResult parse, CliServices services, string[] settings) => (_parse, _services, Settings) = (parse, services, settings);
+    private CliCommand(ParseResult parse, CliServices services, string[] settings, string? unknown) =>
+        (_parse, _services, Settings, _unknown) = (parse, services, settings, unknown);
 
     /// The setting flags, for the host's configuration.
     public string[] Settings { get; }
 
-    /// Help and argument errors are answered before any host is built (no database is touched).
-    public bool NeedsHost => _parse.Errors.Count == 0 && _parse.Action is not HelpAction;
+    /// Help, unknown commands and argument errors are answered before any host is built (no database, no ./data).
+    public bool NeedsHost => _unknown is null && _parse.Errors.Count == 0 && _parse.Action is not HelpAction;
 
-    /// Null when the arguments start the web host instead.
+    /// Null when the arguments start the web host instead: no command word, only flags and their values.
     public static CliCommand? FromArgs(string[] args)
     {
-        var (settings, rest) = Split(args);
-        if (rest.Count == 0 || !Verbs.Contains(rest[0]))
+        var (settings, command) = CliArgs.Split(args);
+        if (command.Length == 0)
         {
             return null;
         }
 
-        if (rest[0] == "help")
+        if (command[0] == "help")
         {
-            rest[0] = "--help";
+            command[0] = "--help";
         }
 
         var services = new CliServices();
-        return new CliCommand(CliCommands.Root(services).Parse(rest), services, settings);
+        var root = CliCommands.Root(services);
+        var known = CliArgs.HelpFlags.Contains(command[0]) || root.Subcommands.Any(c => c.Name == command[0]);
+        return new CliCommand(root.Parse(command), services, settings, known ? null : command[0]);
     }
 
     /// Runs the command without a host (help, errors) or with the built host's services.
     public Task<int> InvokeAsync(IServiceProvider? services, CancellationToken ct)
     {
+        if (_unknown is not null)
+        {
+            return Task.FromResult(ReportUnknown(_unknown, _parse.RootCommandResult.Command));
+        }
+
         _services.Provider = services;
         // stdout carries only a command's answer (a token must be capturable): help after an error goes to stderr.
         var output = new InvocationConfiguration();
@@ -56,28 +61,18 @@ internal sealed class CliCommand
         return _parse.InvokeAsync(output, ct);
     }
 
-    private static (string[] Settings, List<string> Command) Split(string[] args)
+    private static int ReportUnknown(string word, Command root)
     {
-        var settings = new List<string>();
-        var rest = new List<string>();
-        for (var i = 0; i < args.Length; i++)
+        var error = Console.Error;
+        error.WriteLine($"MediaLibrary: unknown command '{word}'. The commands are:");
+        foreach (var command in root.Subcommands)
         {
-            var arg = args[i];
-            var name = arg.StartsWith("--", StringComparison.Ordinal) ? arg[2..].Split('=', 2)[0] : "";
-            if (!name.Contains(':', StringComparison.Ordinal))
-            {
-                rest.Add(arg);
-                continue;
-            }
-
-            settings.Add(arg);
-            if (!arg.Contains('=', StringComparison.Ordinal) && i + 1 < args.Length)
-            {
-                settings.Add(args[++i]);
-            }
+            error.WriteLine($"  {command.Name,-10} {command.Description}");
         }
 
-        return ([.. settings], rest);
+        error.WriteLine("  help       Show help; `COMMAND --help` shows a command's options.");
+        error.WriteLine("Without a command (flags such as --urls http://127.0.0.1:8080 only) MediaLibrary starts the API.");
+        return 2;
     }
 }
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using Dapper;
+using MediaLibrary.Cli;
 using MediaLibrary.Tests.Infrastructure;
 using Npgsql;
 
@@ -126,5 +127,80 @@ public sealed class CliTests(TestApp app) : IClassFixture<TestApp>
         Assert.Equal(2, exit);
         Assert.Contains(named, stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("lifecycel", "lifecycel", "run")]
+    [InlineData("lifecycel", "--urls", "http://127.0.0.1:0", "lifecycel")]
+    [InlineData("tokn", "--MediaLibrary:Database:Provider=sqlite", "tokn", "list")]
+    public async Task An_unknown_command_exits_2_listing_the_commands_and_creates_no_data(string word, params string[] args)
+    {
+        var (exit, stdout, stderr, folder) = await RunInEmptyFolderAsync(args);
+        Assert.Equal(2, exit);
+        Assert.Equal("", stdout);
+        Assert.Contains($"unknown command '{word}'", stderr, StringComparison.Ordinal);
+        foreach (var command in new[] { "token", "db", "seed", "webhooks", "help" })
+        {
+            Assert.Contains($"  {command} ", stderr, StringComparison.Ordinal);
+        }
+
+        Assert.Empty(folder);
+    }
+
+    [Fact]
+    public async Task A_misspelled_subcommand_fails_naming_it_without_starting_the_api()
+    {
+        var (exit, stdout, stderr, folder) = await RunInEmptyFolderAsync("token", "craete", "--name", "x", "--scopes", "public-api:read");
+        Assert.NotEqual(0, exit);
+        Assert.Equal("", stdout);
+        Assert.Contains("'craete'", stderr, StringComparison.Ordinal);
+        Assert.Empty(folder);
+    }
+
+    [Fact]
+    public async Task Urls_with_its_value_starts_the_api()
+    {
+        // The start fails on purpose (a bad provider), so no server runs: the message shows which path was taken.
+        var (exit, _, stderr, _) = await RunInEmptyFolderAsync("--urls", "http://127.0.0.1:0", "--MediaLibrary:Database:Provider", "oracle");
+        Assert.Equal(2, exit);
+        Assert.Contains("MediaLibrary cannot start", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("unknown command", stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData]
+    [InlineData("--urls", "http://127.0.0.1:0")]
+    [InlineData("--urls=http://127.0.0.1:0", "--environment", "Development")]
+    [InlineData("--MediaLibrary:Database:Provider", "postgres", "-v", "--contentRoot", "/tmp")]
+    public void Only_flags_and_their_values_start_the_api(params string[] args) => Assert.Null(CliCommand.FromArgs(args));
+
+    [Theory]
+    [InlineData(true, "--environment", "Development", "token", "list")]
+    [InlineData(true, "db", "migrate", "--MediaLibrary:Database:Provider", "postgres")]
+    [InlineData(false, "--urls", "http://127.0.0.1:0", "extra")]
+    [InlineData(false, "--urls=http://127.0.0.1:0", "lifecycel", "run")]
+    [InlineData(false, "-v", "token", "craete")]
+    [InlineData(false, "--urls", "http://x", "--help")]
+    public void A_word_after_the_flags_is_a_command_known_or_not(bool needsHost, params string[] args)
+    {
+        var cli = CliCommand.FromArgs(args);
+        Assert.NotNull(cli);
+        Assert.Equal(needsHost, cli.NeedsHost);
+    }
+
+    private static async Task<(int ExitCode, string Stdout, string Stderr, string[] Folder)> RunInEmptyFolderAsync(params string[] args)
+    {
+        // ./data relative to the working directory, as `dotnet run` in a checkout would use it.
+        var folder = Directory.CreateTempSubdirectory("medialibrary-cli-").FullName;
+        try
+        {
+            var settings = new Dictionary<string, string?> { ["MediaLibrary:DataDirectory"] = "data", ["MediaLibrary:Database:Provider"] = "sqlite" };
+            var (exit, stdout, stderr) = await ServiceProcess.RunInAsync(folder, settings, args);
+            return (exit, stdout, stderr, Directory.GetFileSystemEntries(folder));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
     }
 }

@@ -24,13 +24,29 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public static string Executable => Path.Combine(AppContext.BaseDirectory, "MediaLibrary.dll");
 
-    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(IDictionary<string, string?> settings, params string[] args)
+    public static Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(IDictionary<string, string?> settings, params string[] args) =>
+        RunInAsync(AppContext.BaseDirectory, settings, args);
+
+    /// Runs to the end in the given working directory (where a relative ./data would go).
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunInAsync(string workingDirectory, IDictionary<string, string?> settings, params string[] args)
     {
-        using var process = Process.Start(StartInfo(settings, args))!;
+        var info = StartInfo(settings, args);
+        info.WorkingDirectory = workingDirectory;
+        using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // A process that does not end (a server started by mistake) must not outlive the test.
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+
         return (process.ExitCode, await stdout, await stderr);
     }
 
