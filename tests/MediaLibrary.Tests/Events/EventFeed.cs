@@ -28,5 +28,9 @@ public static class EventFeed
         }
     }
 
+    /// The events of one entry, once `done` holds for them (a marker event has arrived); fails naming `what` after `timeout`.
+    public static Task<List<JsonElement>> EventsUntilAsync(this HttpClient client, string mediaId, Func<List<JsonElement>, bool> done, string what, TimeSpan? timeout = null) =>
+        Waits.UntilAsync(() => client.PageAsync(query: $"&mediaId={mediaId}"), done, timeout ?? TimeSpan.FromSeconds(10), what, e => string.Join(", ", e.Names()));
+
     public static string[] Names(this IEnumerable<JsonElement> events) => [.. events.Select(e => e.GetProperty("event").GetString()!)];
 }

@@ -24,11 +24,20 @@ public sealed class ValidityClockTests(TestApp app) : IClassFixture<TestApp>
         });
         Assert.Equal("active", (await client.GetEntryAsync(id)).GetProperty("state").GetString());
 
-        var events = await client.EventsOfAsync(id, 2, TimeSpan.FromSeconds(13));
-        await Task.Delay(2000);
-        events = await client.EventsOfAsync(id, 2, TimeSpan.Zero);
+        var events = await client.EventsUntilAsync(id, e => e.Count >= 2, "the invalid event", TimeSpan.FromSeconds(13));
 
-        Assert.Equal(["mediaLibraryEntry.create", "mediaLibraryEntry.invalid"], events.Names());
+        // No event marks "every clock has looked at this boundary": each of the three ticks on its own
+        // every ClockSeconds (1 s), and a second `invalid` could only come from a tick after the
+        // boundary passed. So this bound is a clock: two ticks of each, watched as they go.
+        await Waits.AssertNothingHappensWithinAsync(TimeSpan.FromSeconds(2),
+            async () => (await client.PageAsync(query: $"&mediaId={id}")).Count > 2, "a second state event after the window closed");
+
+        // Then a marker write: the feed shows its event only once every event committed before it
+        // is shown, so a second `invalid` written during the ticks above is in the feed by then.
+        (await client.PatchOpsAsync(id, SetMetadata("caption", "marker"))).EnsureSuccessStatusCode();
+        events = await client.EventsUntilAsync(id, e => e.Names().Contains("mediaLibraryEntry.update"), "the marker's update event");
+
+        Assert.Equal(["mediaLibraryEntry.create", "mediaLibraryEntry.invalid", "mediaLibraryEntry.update"], events.Names());
         var invalid = events[1];
         Assert.Equal("system", invalid.GetProperty("actor").GetProperty("type").GetString());
         Assert.Equal(1, invalid.GetProperty("version").GetInt32());

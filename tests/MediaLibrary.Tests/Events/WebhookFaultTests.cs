@@ -2,7 +2,10 @@ using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Dapper;
+using MediaLibrary.Storage;
 using MediaLibrary.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using static MediaLibrary.Tests.Infrastructure.ApiCalls;
 
 namespace MediaLibrary.Tests.Events;
@@ -18,6 +21,15 @@ public sealed class TwoReceiversApp : WebhookApp
 
 public sealed class WebhookFaultTests(TwoReceiversApp app) : IClassFixture<TwoReceiversApp>
 {
+    /// How far both webhooks' streams are written.
+    private async Task<long> StreamsAtAsync()
+    {
+        await using var connection = await app.Services.GetRequiredService<Database>().OpenAsync();
+        return await connection.ExecuteScalarAsync<long>("SELECT MIN(position) FROM webhook_streams WHERE webhook IN ('slow', 'fast')");
+    }
+
+    private static string MediaId(WebhookReceiver.Received r) => JsonDocument.Parse(r.Body).RootElement.GetProperty("mediaId").GetString()!;
+
     private static string Handle(WebhookReceiver.Received r) => JsonDocument.Parse(r.Body).RootElement.GetProperty("webhookHandle").GetString()!;
 
     [Fact]
@@ -90,8 +102,21 @@ public sealed class WebhookFaultTests(TwoReceiversApp app) : IClassFixture<TwoRe
             Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
         });
 
-        bool Mine(WebhookReceiver.Received r) => ids.Contains(JsonDocument.Parse(r.Body).RootElement.GetProperty("mediaId").GetString()!);
-        await app.Receiver.WaitForAsync(r => r.Where(Mine).Select(x => x.DeliveryId).Distinct().Count() == 2000, TimeSpan.FromSeconds(60));
+        bool Mine(WebhookReceiver.Received r) => ids.Contains(MediaId(r));
+        await app.Receiver.WaitUntilAsync(r => r.Where(Mine).Select(x => x.DeliveryId).Distinct().Count() == 2000, TimeSpan.FromSeconds(60),
+            "every delivery of the thousand revokes");
+
+        // The marker: one more revoke, made once all 2000 have arrived. Each webhook's stream starts
+        // its sends in event order, whichever process holds it, so a second send of any of the 2000
+        // arrives before the marker. And once both streams are written past the marker (after every
+        // send up to it has finished), a process taking a stream over starts after it: nothing up to
+        // the marker is sent again later.
+        var marker = await client.ImportImageAsync();
+        (await client.PatchOpsAsync(marker, Op("revokeAsset"))).EnsureSuccessStatusCode();
+        await app.Receiver.WaitUntilAsync(r => r.Where(x => MediaId(x) == marker).Select(Handle).Distinct().Count() == 2, TimeSpan.FromSeconds(10),
+            "the marker revoke at both webhooks");
+        var markerEvent = JsonDocument.Parse(app.Receiver.Requests.First(x => MediaId(x) == marker).Body).RootElement.GetProperty("eventId").GetInt64();
+        await Waits.UntilAsync(StreamsAtAsync, at => at >= markerEvent, TimeSpan.FromSeconds(10), $"both streams written past the marker (event {markerEvent})", at => $"{at}");
         var received = app.Receiver.Requests.Where(Mine).ToList();
 
         Assert.Equal(2000, received.Select(x => x.DeliveryId).Distinct().Count());

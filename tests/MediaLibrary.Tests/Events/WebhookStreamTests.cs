@@ -64,11 +64,15 @@ public sealed class WebhookStreamTests
 
             using var other = Client(second, token);
             var after = await RevokedAsync(other);
-            await receiver.WaitForAsync(r => r.Any(x => MediaId(x) == after), TimeSpan.FromSeconds(10));
+            await receiver.WaitUntilAsync(r => r.Any(x => MediaId(x) == after), TimeSpan.FromSeconds(10), "the revoke made after the stop");
+
+            // The marker: one more revoke, made once `after` has arrived. The stream starts its sends
+            // in event order, so a second send of `before` or `after` (by either process) arrives before it.
+            var marker = await RevokedAsync(other);
+            await receiver.WaitUntilAsync(r => r.Any(x => MediaId(x) == marker), TimeSpan.FromSeconds(10), "the marker revoke");
 
             var received = receiver.Requests.ToList();
-            Assert.Equal(2, received.Count);
-            Assert.Equal([before, after], received.Select(MediaId));
+            Assert.Equal([before, after, marker], received.Select(MediaId));
 
             // Both were delivered at the first attempt, so neither has a retry row; the CLI lists them from the stream's record.
             var list = await ServiceProcess.RunAsync(settings, "webhooks", "deliveries", "--handle", "relay");
@@ -117,9 +121,13 @@ public sealed class WebhookStreamTests
         {
             using var http = Client(onAgain, token);
             var third = await RevokedAsync(http);
-            await receiver.WaitForAsync(r => r.Any(x => MediaId(x) == third), TimeSpan.FromSeconds(10));
-            await Task.Delay(500);
-            Assert.Equal([first, third], receiver.Requests.Select(MediaId));
+            await receiver.WaitUntilAsync(r => r.Any(x => MediaId(x) == third), TimeSpan.FromSeconds(10), "the revoke made once the webhook is on again");
+
+            // The marker: one more revoke, made once `third` has arrived. The stream starts its sends
+            // in event order, so `whileOff` (older) or a second send of `third` would arrive before it.
+            var marker = await RevokedAsync(http);
+            await receiver.WaitUntilAsync(r => r.Any(x => MediaId(x) == marker), TimeSpan.FromSeconds(10), "the marker revoke");
+            Assert.Equal([first, third, marker], receiver.Requests.Select(MediaId));
             Assert.DoesNotContain(whileOff, receiver.Requests.Select(MediaId));
         }
     }

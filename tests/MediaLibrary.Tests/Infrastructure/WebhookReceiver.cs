@@ -65,6 +65,12 @@ public sealed class WebhookReceiver : IAsyncDisposable
         }
     }
 
+    /// Waits until `done` holds for what arrived so far, and fails naming `what` when it does not
+    /// within `timeout`. Use it for a marker: a delivery caused after anything that must not arrive,
+    /// so that what arrived by the time the marker did can be asserted on (see <see cref="Waits"/>).
+    public Task WaitUntilAsync(Func<IReadOnlyCollection<Received>, bool> done, TimeSpan timeout, string what) =>
+        Waits.UntilAsync(() => Task.FromResult<IReadOnlyCollection<Received>>(Requests), done, timeout, what, r => $"{r.Count} requests");
+
     public async ValueTask DisposeAsync()
     {
         await _app.StopAsync();

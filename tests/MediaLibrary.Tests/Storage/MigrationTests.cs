@@ -117,15 +117,23 @@ public sealed class WebhookStreamMigrationTests(SchemaAt0010App app) : IClassFix
     [Fact]
     public async Task A_webhook_continues_after_the_upgrade_where_the_old_dispatcher_stopped()
     {
-        await app.ReaderWriterAsync();
-        await app.Receiver.WaitForAsync(r => r.Count > 0, TimeSpan.FromSeconds(10));
-        await Task.Delay(500);
+        var client = await app.ReaderWriterAsync();
+        await app.Receiver.WaitUntilAsync(r => r.Count > 0, TimeSpan.FromSeconds(10), "the first delivery after the upgrade");
 
-        var received = Assert.Single(app.Receiver.Requests);
+        // The marker: a revoke made after the upgrade, once the first delivery has arrived. The
+        // stream sends in event order, so event 1 sent again would arrive before it.
+        var marker = await client.ImportImageAsync();
+        (await client.PatchOpsAsync(marker, Op("revokeAsset"))).EnsureSuccessStatusCode();
+        await app.Receiver.WaitUntilAsync(r => r.Any(x => MediaId(x) == marker), TimeSpan.FromSeconds(10), "the marker revoke");
+
+        Assert.Equal(["not-yet-dispatched", marker], app.Receiver.Requests.Select(MediaId));
+        var received = app.Receiver.Requests.First();
         var body = System.Text.Json.JsonDocument.Parse(received.Body).RootElement;
         Assert.Equal("not-yet-dispatched", body.GetProperty("mediaId").GetString());
         Assert.Equal(2, body.GetProperty("eventId").GetInt64());
         Assert.StartsWith("dlv_0000000000000002", received.DeliveryId, StringComparison.Ordinal);
     }
+
+    private static string MediaId(WebhookReceiver.Received r) => System.Text.Json.JsonDocument.Parse(r.Body).RootElement.GetProperty("mediaId").GetString()!;
 }
 

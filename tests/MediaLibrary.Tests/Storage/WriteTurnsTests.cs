@@ -1,4 +1,5 @@
 using MediaLibrary.Storage;
+using MediaLibrary.Tests.Infrastructure;
 
 namespace MediaLibrary.Tests.Storage;
 
@@ -13,9 +14,11 @@ public sealed class WriteTurnsTests
 
         var order = new List<int>();
         var inside = 0;
+        var turnsGiven = new List<Task<bool>>();
         var waiters = Enumerable.Range(0, 20).Select(i =>
         {
             var waiting = turns.WaitAsync(TimeSpan.FromSeconds(10), CancellationToken.None);
+            turnsGiven.Add(waiting);
             return Task.Run(async () =>
             {
                 Assert.True(await waiting);
@@ -31,7 +34,11 @@ public sealed class WriteTurnsTests
             });
         }).ToList();
 
-        await Task.Delay(50);
+        // Nothing can happen later that a wrongly given turn would have to come before: the turn is
+        // held, so nobody moves. A bounded look, then, at the turns themselves (not only at `order`,
+        // which also waits for the thread pool to run the writers).
+        await Waits.AssertNothingHappensWithinAsync(TimeSpan.FromMilliseconds(100), () => turnsGiven.Any(t => t.IsCompleted),
+            "a writer got a turn while the first still held it");
         Assert.Empty(order);
         turns.Release();
         await Task.WhenAll(waiters);
