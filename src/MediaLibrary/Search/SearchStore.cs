@@ -52,7 +52,7 @@ internal sealed partial class SearchStore(Database database, MediaTypeCatalog ty
         if (!_postgres && query.Words.Count > 0)
         {
             const string countWords = "SELECT count(*) FROM media_search WHERE media_search MATCH @match";
-            wordMatches = await session.QueryFirstOrDefaultAsync<long>(countWords, null, ct, Used(countWords, parameters));
+            wordMatches = await session.QueryFirstOrDefaultAsync<long>(countWords, null, ct, [.. parameters]);
             // A common word in time order: walk the sort index and keep the entries that match
             // (about limit × entries / matches steps) instead of sorting every match (matches
             // row reads, each dearer than a step); max(rowid) stands in for the entry count.
@@ -73,7 +73,7 @@ internal sealed partial class SearchStore(Database database, MediaTypeCatalog ty
             // Counted up to TotalLimit + 1, as Elasticsearch does by default: an exact count of a
             // broad filter over a million entries would cost more than the page itself.
             var countSql = $"SELECT count(*) FROM (SELECT 1 FROM media_entries e WHERE {filters} LIMIT {TotalLimit + 1}) counted";
-            total = await session.QueryFirstOrDefaultAsync<long>(countSql, null, ct, Used(countSql, parameters));
+            total = await session.QueryFirstOrDefaultAsync<long>(countSql, null, ct, [.. parameters]);
         }
         else
         {
@@ -88,10 +88,12 @@ internal sealed partial class SearchStore(Database database, MediaTypeCatalog ty
         var pageSql = _sql.PageSql(query, filters, byIndex);
         await session.QueryAsync(pageSql, r =>
         {
-            var key = _postgres ? r.GetFieldValue<DateTime>(15).ToString("O", CultureInfo.InvariantCulture) : r.GetString(15);
-            rows.Add((EntryRow.Read(r), Convert.ToInt32(r.GetValue(16), CultureInfo.InvariantCulture), key, after?.Snapshot ?? Convert.ToString(r.GetValue(17), CultureInfo.InvariantCulture)!));
+            // After the entry's columns: the sort key, the tier and the snapshot (SearchSql.PageSql).
+            const int keyAt = EntryRow.NextOrdinal, tierAt = keyAt + 1, snapshotAt = keyAt + 2;
+            var key = _postgres ? r.GetFieldValue<DateTime>(keyAt).ToString("O", CultureInfo.InvariantCulture) : r.GetString(keyAt);
+            rows.Add((EntryRow.Read(r), Convert.ToInt32(r.GetValue(tierAt), CultureInfo.InvariantCulture), key, after?.Snapshot ?? Convert.ToString(r.GetValue(snapshotAt), CultureInfo.InvariantCulture)!));
             return 0;
-        }, ct, Used(pageSql, parameters));
+        }, ct, [.. parameters]);
 
         var more = rows.Count > query.Limit;
         if (more)
@@ -109,15 +111,10 @@ internal sealed partial class SearchStore(Database database, MediaTypeCatalog ty
         return new SearchPage(rows.Select(r => r.Row).ToList(), total, cursor);
     }
 
-    // A statement gets exactly the parameters it names, always in the same order: SQLite sessions
-    // keep prepared statements by their text and bind by position.
-    private static (string, object?)[] Used(string sql, List<(string Name, object? Value)> parameters) =>
-        parameters.Where(p => sql.Contains("@" + p.Name, StringComparison.Ordinal)).ToArray();
-
     /// Deletes change rows no cursor can need any more; returns how many.
     public async Task<int> PruneChangesAsync(CancellationToken ct)
     {
-        await using var session = await database.OpenSessionAsync(cancellationToken: ct);
+        await using var session = await database.OpenAutocommitWriteAsync(ct);
         // `at` grows with `seq`: everything below the first young row goes (found by walking
         // `seq` from the start, over the rows being deleted anyway; no index on `at` to keep up
         // on every write). The newest row always stays, so SQLite never numbers from 1 again.

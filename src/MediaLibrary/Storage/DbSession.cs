@@ -23,30 +23,62 @@ namespace MediaLibrary.Storage;
 public sealed class DbSession : IAsyncDisposable
 {
     private readonly DbConnection _connection;
-    private readonly Dictionary<string, SqliteCommand>? _prepared;
+    private readonly Dictionary<string, PreparedCommand>? _prepared;
     private readonly SqliteSessionPool? _pool;
     private readonly bool _preparePostgres;
+    private readonly Database _database;
     private DbTransaction? _transaction;
     private bool _broken;
     private bool _writer;
+    private bool _readOnly;
+    private bool _eventsPending;
 
     /// The pool's writing connection (see <see cref="SqliteSessionPool.RentWriterAsync"/>): disposing it ends the caller's turn.
-    internal void MarkWriter() => _writer = true;
+    internal void MarkWriter()
+    {
+        _writer = true;
+        _readOnly = false;
+    }
 
-    internal DbSession(NpgsqlConnection connection, bool prepare)
+    internal DbSession(NpgsqlConnection connection, bool prepare, Database database)
     {
         _connection = connection;
         _preparePostgres = prepare;
+        _database = database;
     }
 
-    internal DbSession(SqliteConnection connection, SqliteSessionPool pool)
+    internal DbSession(SqliteConnection connection, SqliteSessionPool pool, Database database)
     {
         _connection = connection;
-        _prepared = new Dictionary<string, SqliteCommand>(StringComparer.Ordinal);
+        _prepared = new Dictionary<string, PreparedCommand>(StringComparer.Ordinal);
         _pool = pool;
+        _database = database;
     }
 
-    public bool IsPostgres => _connection is NpgsqlConnection;
+    /// The SQL this session's provider speaks where providers differ.
+    public Dialect Dialect => _database.Dialect;
+
+    /// A session handed out for reading. With <see cref="DatabaseOptions.GuardReadSessions"/> (Debug
+    /// builds and the tests) it refuses INSERT, UPDATE and DELETE: on SQLite a write outside the
+    /// writer's turn meets the busy handler instead of the queue (see <see cref="SqliteSessionPool.RentWriterAsync"/>).
+    internal DbSession ForReading(bool guard)
+    {
+        _readOnly = guard;
+        return this;
+    }
+
+    /// The caller appended events (<see cref="Events.EventLog"/>): once they are committed, this
+    /// process's sequencer hears of it. In autocommit the statement has committed already.
+    public void EventsAppended()
+    {
+        if (_transaction is null)
+        {
+            _database.SignalEventsCommitted();
+            return;
+        }
+
+        _eventsPending = true;
+    }
 
     /// Starts the write transaction: BEGIN IMMEDIATE on SQLite (the write lock at once, so two
     /// read-then-write transactions queue instead of failing on lock upgrade). Disposing the
@@ -63,6 +95,11 @@ public sealed class DbSession : IAsyncDisposable
         await _transaction!.CommitAsync(ct);
         await _transaction.DisposeAsync();
         _transaction = null;
+        if (_eventsPending)
+        {
+            _eventsPending = false;
+            _database.SignalEventsCommitted();
+        }
     }
 
     /// Runs `work` inside a savepoint: when it throws, only its statements are undone and the
@@ -117,6 +154,12 @@ public sealed class DbSession : IAsyncDisposable
         string sql, (string Name, object? Value)[] parameters, Func<DbCommand, Task<TResult>> run, CancellationToken ct)
     {
         ct.ThrowIfCancellationRequested();
+        if (_readOnly && WriteStatements.IsWrite(sql))
+        {
+            throw new InvalidOperationException(
+                "A read session was given a write statement; writes go through Database.OpenWriteAsync or OpenAutocommitWriteAsync: " + sql);
+        }
+
         var command = Command(sql, parameters);
         try
         {
@@ -173,6 +216,7 @@ public sealed class DbSession : IAsyncDisposable
                 {
                     null => DBNull.Value,
                     DateTimeOffset at => at.ToUniversalTime(),
+                    DateTimeOffset?[] list => list.Select(at => at?.ToUniversalTime()).ToArray(),
                     _ => value,
                 };
                 command.Parameters.Add(parameter);
@@ -181,35 +225,78 @@ public sealed class DbSession : IAsyncDisposable
             return command;
         }
 
-        if (!_prepared.TryGetValue(sql, out var sqlite))
+        if (!_prepared.TryGetValue(sql, out var prepared))
         {
-            sqlite = (SqliteCommand)_connection.CreateCommand();
-            sqlite.CommandText = sql;
-            foreach (var (name, _) in parameters)
+            var created = (SqliteCommand)_connection.CreateCommand();
+            created.CommandText = sql;
+            created.Prepare();
+            prepared = new PreparedCommand(created);
+            _prepared[sql] = prepared;
+        }
+
+        var sqlite = prepared.Command;
+        sqlite.Transaction = (SqliteTransaction?)_transaction;
+        prepared.Bind(parameters);
+        return sqlite;
+    }
+
+    /// A prepared SQLite statement and the parameter names it was last bound with. SQLite binds
+    /// by name, so a statement sent with its parameters in another order (or another set of them)
+    /// gets its collection rebuilt instead of values set by position into the wrong names.
+    private sealed class PreparedCommand(SqliteCommand command)
+    {
+        private string[] _names = [];
+
+        public SqliteCommand Command => command;
+
+        public void Bind((string Name, object? Value)[] parameters)
+        {
+            if (!SameNames(parameters))
             {
-                sqlite.Parameters.Add(new SqliteParameter { ParameterName = name });
+                command.Parameters.Clear();
+                _names = new string[parameters.Length];
+                for (var i = 0; i < parameters.Length; i++)
+                {
+                    _names[i] = parameters[i].Name;
+                    command.Parameters.Add(new SqliteParameter { ParameterName = parameters[i].Name });
+                }
             }
 
-            sqlite.Prepare();
-            _prepared[sql] = sqlite;
+            for (var i = 0; i < parameters.Length; i++)
+            {
+                command.Parameters[i].Value = SqliteValue(parameters[i].Value);
+            }
         }
 
-        sqlite.Transaction = (SqliteTransaction?)_transaction;
-
-        for (var i = 0; i < parameters.Length; i++)
+        private bool SameNames((string Name, object? Value)[] parameters)
         {
-            sqlite.Parameters[i].Value = SqliteValue(parameters[i].Value);
+            if (parameters.Length != _names.Length)
+            {
+                return false;
+            }
+
+            for (var i = 0; i < parameters.Length; i++)
+            {
+                if (!string.Equals(parameters[i].Name, _names[i], StringComparison.Ordinal))
+                {
+                    return false;
+                }
+            }
+
+            return true;
         }
 
-        return sqlite;
+        public void Dispose() => command.Dispose();
     }
 
     /// Lists travel as one JSON array (read with json_each), so a statement for 3 ids and for 100 is the same statement.
     private static object SqliteValue(object? value) => value switch
     {
         null => DBNull.Value,
-        string[] list => JsonSerializer.Serialize(list),
+        string?[] list => JsonSerializer.Serialize(list),
         long[] list => JsonSerializer.Serialize(list),
+        long?[] list => JsonSerializer.Serialize(list),
+        DateTimeOffset?[] list => JsonSerializer.Serialize(list.Select(at => at is { } value ? AppJson.Format(value) : null)),
         DateTimeOffset at => AppJson.Format(at),
         bool b => b ? 1L : 0L,
         _ => value,
@@ -217,6 +304,7 @@ public sealed class DbSession : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _eventsPending = false;
         if (_transaction is not null)
         {
             try
@@ -254,9 +342,9 @@ public sealed class DbSession : IAsyncDisposable
 
     internal void Close()
     {
-        foreach (var command in _prepared!.Values)
+        foreach (var prepared in _prepared!.Values)
         {
-            command.Dispose();
+            prepared.Dispose();
         }
 
         _connection.Dispose();
@@ -265,7 +353,7 @@ public sealed class DbSession : IAsyncDisposable
 
 /// Open SQLite connections with their prepared statements, kept between requests. At most
 /// <see cref="MaxIdle"/> wait idle; a burst beyond that opens more and closes them afterwards.
-public sealed class SqliteSessionPool(string connectionString) : IDisposable
+public sealed class SqliteSessionPool(string connectionString, Database database) : IDisposable
 {
     private const int MaxIdle = 16;
 
@@ -350,7 +438,7 @@ public sealed class SqliteSessionPool(string connectionString) : IDisposable
             throw;
         }
 
-        return new DbSession(connection, this);
+        return new DbSession(connection, this, database);
     }
 
     internal void Return(DbSession session)
