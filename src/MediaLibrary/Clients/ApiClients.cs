@@ -51,10 +51,10 @@ internal sealed class ApiClients(Database database, IMemoryCache cache, TimeProv
             Id = id, Name = name, Scopes = string.Join(',', scopes), SecretHash = Hash(secret),
             CreatedAt = time.GetUtcNow(), ExpiresAt = expiresAt,
         };
-        await using var connection = await database.OpenAsync(ct);
-        await connection.ExecuteAsync(new CommandDefinition(
+        await using var session = await database.OpenAutocommitWriteAsync(ct);
+        await session.ExecuteAsync(
             "INSERT INTO api_clients (id, name, scopes, secret_hash, created_at, expires_at) VALUES (@Id, @Name, @Scopes, @SecretHash, @CreatedAt, @ExpiresAt)",
-            row, cancellationToken: ct));
+            ct, ("Id", row.Id), ("Name", row.Name), ("Scopes", row.Scopes), ("SecretHash", row.SecretHash), ("CreatedAt", row.CreatedAt), ("ExpiresAt", row.ExpiresAt));
         return (row, $"{Prefix}{id}_{secret}");
     }
 
@@ -72,10 +72,9 @@ internal sealed class ApiClients(Database database, IMemoryCache cache, TimeProv
 
     public async Task<bool> RevokeAsync(string name, CancellationToken ct)
     {
-        await using var connection = await database.OpenAsync(ct);
-        return await connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE api_clients SET revoked_at = @now WHERE name = @name AND revoked_at IS NULL",
-            new { name, now = time.GetUtcNow() }, cancellationToken: ct)) == 1;
+        await using var session = await database.OpenAutocommitWriteAsync(ct);
+        return await session.ExecuteAsync(
+            "UPDATE api_clients SET revoked_at = @now WHERE name = @name AND revoked_at IS NULL", ct, ("name", name), ("now", time.GetUtcNow())) == 1;
     }
 
     public async Task<(TokenCheck Result, ApiClientRow? Client)> VerifyAsync(string token, CancellationToken ct)

@@ -97,7 +97,7 @@ internal sealed class VariantCache(
     {
         _known.TryRemove(key, out _);
         _bytes.TryRemove(key, out _);
-        await using var session = await database.OpenSessionAsync(cancellationToken: ct);
+        await using var session = await database.OpenAutocommitWriteAsync(ct);
         await session.ExecuteAsync("DELETE FROM image_variants WHERE key = @key", ct, ("key", key));
     }
 
@@ -179,7 +179,7 @@ internal sealed class VariantCache(
                 }
             }
             var now = time.GetUtcNow();
-            await using (var session = await database.OpenSessionAsync())
+            await using (var session = await database.OpenAutocommitWriteAsync())
             {
                 await session.ExecuteAsync(
                     """
@@ -284,7 +284,7 @@ internal sealed class VariantCache(
         }
 
         // The rows go first, in one statement: a variant without its row is rendered again, never served stale.
-        await using (var session = await database.OpenSessionAsync(cancellationToken: ct))
+        await using (var session = await database.OpenAutocommitWriteAsync(ct))
         {
             await session.ExecuteAsync($"DELETE FROM image_variants WHERE {database.Dialect.InList("key", "@keys")}", ct,
                 ("keys", victims.Select(v => v.Key).ToArray()));

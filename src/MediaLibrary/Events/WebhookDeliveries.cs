@@ -54,7 +54,7 @@ internal sealed class WebhookDeliveries(Database database)
         };
     }
 
-    /// Inserts deliveries in the caller's transaction: one statement for all on PostgreSQL.
+    /// Inserts deliveries in the caller's transaction: one statement for all.
     public static async Task CreateAsync(DbSession session, IReadOnlyList<NewDelivery> batch, DateTimeOffset now, CancellationToken ct)
     {
         if (batch.Count == 0)
@@ -62,30 +62,15 @@ internal sealed class WebhookDeliveries(Database database)
             return;
         }
 
-        if (session.IsPostgres)
-        {
-            await session.ExecuteAsync(
-                """
-                INSERT INTO webhook_deliveries (id, event_id, webhook, url, body, state, attempts, next_attempt_at, lease_until, created_at)
-                SELECT d.id, d.event_id, d.webhook, d.url, d.body, 'pending', CASE WHEN d.lease_until IS NULL THEN 0 ELSE 1 END, @now, d.lease_until, @now
-                FROM unnest(CAST(@ids AS text[]), CAST(@eventIds AS bigint[]), CAST(@webhooks AS text[]), CAST(@urls AS text[]), CAST(@bodies AS text[]),
-                            CAST(@leases AS timestamptz[]))
-                     AS d(id, event_id, webhook, url, body, lease_until)
-                """, ct, ("ids", batch.Select(d => d.Id).ToArray()), ("eventIds", batch.Select(d => d.EventId).ToArray()),
-                ("webhooks", batch.Select(d => d.Webhook).ToArray()), ("urls", batch.Select(d => d.Url).ToArray()),
-                ("bodies", batch.Select(d => d.Body).ToArray()), ("leases", batch.Select(d => d.LeaseUntil?.ToUniversalTime()).ToArray()), ("now", now));
-            return;
-        }
-
-        foreach (var d in batch)
-        {
-            await session.ExecuteAsync(
-                """
-                INSERT INTO webhook_deliveries (id, event_id, webhook, url, body, state, attempts, next_attempt_at, lease_until, created_at)
-                VALUES (@id, @eventId, @webhook, @url, @body, 'pending', @attempts, @now, @leaseUntil, @now)
-                """, ct, ("id", d.Id), ("eventId", d.EventId), ("webhook", d.Webhook), ("url", d.Url), ("body", d.Body),
-                ("attempts", d.LeaseUntil is null ? 0 : 1), ("leaseUntil", d.LeaseUntil), ("now", now));
-        }
+        await session.ExecuteAsync(
+            $"""
+            INSERT INTO webhook_deliveries (id, event_id, webhook, url, body, state, attempts, next_attempt_at, lease_until, created_at)
+            SELECT d.id, d.event_id, d.webhook, d.url, d.body, 'pending', CASE WHEN d.lease_until IS NULL THEN 0 ELSE 1 END, @now, d.lease_until, @now
+            FROM {session.Dialect.Rows("d", ("id", "@ids", "text"), ("event_id", "@eventIds", "bigint"), ("webhook", "@webhooks", "text"),
+                ("url", "@urls", "text"), ("body", "@bodies", "text"), ("lease_until", "@leases", "timestamptz"))}
+            """, ct, ("ids", batch.Select(d => d.Id).ToArray()), ("eventIds", batch.Select(d => d.EventId).ToArray()),
+            ("webhooks", batch.Select(d => d.Webhook).ToArray()), ("urls", batch.Select(d => d.Url).ToArray()),
+            ("bodies", batch.Select(d => d.Body).ToArray()), ("leases", batch.Select(d => d.LeaseUntil).ToArray()), ("now", now));
     }
 
     /// Up to `limit` due deliveries of one webhook, leased to this process until `leaseUntil`.
@@ -110,14 +95,14 @@ internal sealed class WebhookDeliveries(Database database)
 
     public async Task DeliveredAsync(string[] ids, int status, DateTimeOffset now, CancellationToken ct)
     {
-        await using var session = await database.OpenSessionAsync(cancellationToken: ct);
+        await using var session = await database.OpenAutocommitWriteAsync(ct);
         await session.ExecuteAsync(_delivered, ct, ("ids", ids), ("now", now), ("status", status));
     }
 
     /// The receiver answered again: its pending deliveries are due now.
     public async Task ResumeAsync(string webhook, DateTimeOffset now, CancellationToken ct)
     {
-        await using var session = await database.OpenSessionAsync(cancellationToken: ct);
+        await using var session = await database.OpenAutocommitWriteAsync(ct);
         await session.ExecuteAsync(
             "UPDATE webhook_deliveries SET next_attempt_at = @now WHERE webhook = @webhook AND state = 'pending' AND next_attempt_at > @now",
             ct, ("webhook", webhook), ("now", now));
@@ -126,7 +111,7 @@ internal sealed class WebhookDeliveries(Database database)
     /// An attempt failed: try again at `retryAt`, or give up (`failed`) when that is null.
     public async Task AttemptFailedAsync(string id, int? status, string error, DateTimeOffset? retryAt, CancellationToken ct)
     {
-        await using var session = await database.OpenSessionAsync(cancellationToken: ct);
+        await using var session = await database.OpenAutocommitWriteAsync(ct);
         await session.ExecuteAsync(
             """
             UPDATE webhook_deliveries

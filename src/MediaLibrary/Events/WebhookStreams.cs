@@ -25,18 +25,13 @@ internal sealed class WebhookStreams(Database database)
         RETURNING position
         """;
 
-    private readonly string _delivered = database.Dialect.IsPostgres
-        ? """
-          INSERT INTO webhook_delivered (webhook, event_id, status, delivered_at)
-          SELECT @webhook, d.event_id, d.status, @now FROM unnest(CAST(@eventIds AS bigint[]), CAST(@statuses AS bigint[])) AS d(event_id, status)
-          ON CONFLICT DO NOTHING
-          """
-        : """
-          INSERT INTO webhook_delivered (webhook, event_id, status, delivered_at)
-          SELECT @webhook, e.value, s.value, @now FROM json_each(@eventIds) AS e JOIN json_each(@statuses) AS s ON s.key = e.key
-          WHERE true
-          ON CONFLICT DO NOTHING
-          """;
+    private readonly string _delivered =
+        $"""
+        INSERT INTO webhook_delivered (webhook, event_id, status, delivered_at)
+        SELECT @webhook, d.event_id, d.status, @now FROM {database.Dialect.Rows("d", ("event_id", "@eventIds", "bigint"), ("status", "@statuses", "bigint"))}
+        WHERE true
+        ON CONFLICT DO NOTHING
+        """;
 
     /// Takes the webhook's stream for `owner` when nobody else holds it; its position, or null.
     /// A webhook seen for the first time starts at the newest event: it is sent what happens from now on.
@@ -102,7 +97,7 @@ internal sealed class WebhookStreams(Database database)
     /// Lets another process take the stream at once (a graceful stop).
     public async Task ReleaseAsync(string webhook, string owner, CancellationToken ct)
     {
-        await using var session = await database.OpenSessionAsync(cancellationToken: ct);
+        await using var session = await database.OpenAutocommitWriteAsync(ct);
         await session.ExecuteAsync("UPDATE webhook_streams SET owner = NULL, lease_until = NULL WHERE webhook = @webhook AND owner = @owner",
             ct, ("webhook", webhook), ("owner", owner));
     }
@@ -130,7 +125,7 @@ internal sealed class WebhookStreams(Database database)
             }
         }
 
-        await using var session = await database.OpenSessionAsync(cancellationToken: ct);
+        await using var session = await database.OpenAutocommitWriteAsync(ct);
         await session.ExecuteAsync(
             $"""
             UPDATE webhook_streams SET position = (SELECT COALESCE(MAX(position), 0) FROM events), owner = NULL, lease_until = NULL

@@ -14,7 +14,7 @@ internal static class HostingExtensions
 
     public static WebApplicationOptions BuilderOptions(string[] args, CliCommand? cli) => new()
     {
-        // A command's own words are not settings; its `--Section:Key=value` flags are.
+        // A command's own words are not settings; its `--Section:Key=value` flags and the flags before it are.
         Args = cli is null ? args : cli.Settings,
         // appsettings.json sits beside the binary; `dotnet run --project` keeps the caller's working
         // directory (where ./data belongs). Test hosts pass their own content root.
@@ -68,11 +68,6 @@ internal static class HostingExtensions
     {
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("MediaLibrary");
         var options = app.Services.GetRequiredService<IOptions<MediaLibraryOptions>>().Value;
-        if (app.Services.GetRequiredService<Database>().Provider == DatabaseProvider.Sqlite)
-        {
-            Directory.CreateDirectory(options.FullDataDirectory);
-        }
-
         app.Services.GetRequiredService<MediaTypes.MediaTypeCatalog>();
         app.Services.GetRequiredService<Events.WebhookCatalog>();
         app.Services.GetRequiredService<UsageLog.UsagePurposeCatalog>();

@@ -59,4 +59,11 @@ public sealed class DatabaseOptions
 
     /// Required for postgres; for sqlite defaults to `<DataDirectory>/medialibrary.db`.
     public string? ConnectionString { get; set; }
+
+    /// Read sessions refuse INSERT, UPDATE and DELETE (a development check: on SQLite such a write
+    /// would bypass the writer's queue). On in Debug builds and in the tests.
+    public bool GuardReadSessions { get; set; }
+#if DEBUG
+        = true;
+#endif
 }

@@ -101,33 +101,15 @@ internal sealed class ImportJobs(Database database, TimeProvider time)
             $"INSERT INTO import_jobs ({JobColumns}) VALUES (@id, @kind, @systemName, @webhook, @context, @actorName, @state, @total, 0, 0, 0, @startedAt, NULL)",
             ct, ("id", job.Id), ("kind", job.Kind), ("systemName", job.SystemName), ("webhook", job.Webhook), ("context", job.Context),
             ("actorName", job.ActorName), ("state", Started), ("total", job.Total), ("startedAt", job.StartedAt));
-        if (session.IsPostgres)
-        {
-            await session.ExecuteAsync(
-                """
-                INSERT INTO import_items (job_id, position, url, host, external_id, file_name, media_type, metadata, state)
-                SELECT @jobId, i.ordinal - 1, i.url, i.host, i.external_id, i.file_name, i.media_type, i.metadata, 'pending'
-                FROM unnest(CAST(@urls AS text[]), CAST(@hosts AS text[]), CAST(@externalIds AS text[]), CAST(@fileNames AS text[]),
-                            CAST(@mediaTypes AS text[]), CAST(@metadata AS text[]))
-                     WITH ORDINALITY AS i(url, host, external_id, file_name, media_type, metadata, ordinal)
-                """, ct, ("jobId", job.Id), ("urls", items.Select(i => i.Url).ToArray()), ("hosts", items.Select(i => i.Host).ToArray()),
-                ("externalIds", items.Select(i => i.ExternalId).ToArray()), ("fileNames", items.Select(i => i.FileName).ToArray()),
-                ("mediaTypes", items.Select(i => i.MediaType).ToArray()), ("metadata", items.Select(i => i.Metadata).ToArray()));
-        }
-        else
-        {
-            for (var i = 0; i < items.Count; i++)
-            {
-                var item = items[i];
-                await session.ExecuteAsync(
-                    """
-                    INSERT INTO import_items (job_id, position, url, host, external_id, file_name, media_type, metadata, state)
-                    VALUES (@jobId, @position, @url, @host, @externalId, @fileName, @mediaType, @metadata, 'pending')
-                    """, ct, ("jobId", job.Id), ("position", i), ("url", item.Url), ("host", item.Host), ("externalId", item.ExternalId),
-                    ("fileName", item.FileName), ("mediaType", item.MediaType), ("metadata", item.Metadata));
-            }
-        }
-
+        await session.ExecuteAsync(
+            $"""
+            INSERT INTO import_items (job_id, position, url, host, external_id, file_name, media_type, metadata, state)
+            SELECT @jobId, i.ordinal - 1, i.url, i.host, i.external_id, i.file_name, i.media_type, i.metadata, 'pending'
+            FROM {session.Dialect.Rows("i", ("url", "@urls", "text"), ("host", "@hosts", "text"), ("external_id", "@externalIds", "text"),
+                ("file_name", "@fileNames", "text"), ("media_type", "@mediaTypes", "text"), ("metadata", "@metadata", "text"))}
+            """, ct, ("jobId", job.Id), ("urls", items.Select(i => i.Url).ToArray()), ("hosts", items.Select(i => i.Host).ToArray()),
+            ("externalIds", items.Select(i => i.ExternalId).ToArray()), ("fileNames", items.Select(i => i.FileName).ToArray()),
+            ("mediaTypes", items.Select(i => i.MediaType).ToArray()), ("metadata", items.Select(i => i.Metadata).ToArray()));
         await session.CommitAsync(ct);
     }
 
@@ -212,7 +194,7 @@ internal sealed class ImportJobs(Database database, TimeProvider time)
     /// The source failed in a way that may pass: the item waits until `at`, then is claimed again.
     public async Task RetryLaterAsync(ImportItemRow item, string worker, string reason, DateTimeOffset at, CancellationToken ct)
     {
-        await using var session = await database.OpenSessionAsync(cancellationToken: ct);
+        await using var session = await database.OpenAutocommitWriteAsync(ct);
         await session.ExecuteAsync(
             """
             UPDATE import_items SET reason = @reason, lease_until = @at

@@ -46,6 +46,10 @@ internal static class DapperSetup
         };
     }
 
+    /// A timestamp column read by position: SQLite keeps timestamps as text, PostgreSQL as timestamptz.
+    public static DateTimeOffset ReadTimestamp(System.Data.Common.DbDataReader r, int i) =>
+        r is Microsoft.Data.Sqlite.SqliteDataReader ? ParseTimestamp(r.GetString(i)) : new DateTimeOffset(r.GetFieldValue<DateTime>(i), TimeSpan.Zero);
+
     /// A stored timestamp: SQLite keeps them as ISO-8601 text in our own format (read without the
     /// general parser: lists read two per row); anything else ISO-8601 is still understood.
     public static DateTimeOffset ParseTimestamp(string s) =>

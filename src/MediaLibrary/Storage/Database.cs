@@ -18,6 +18,8 @@ public sealed class Database : IDisposable
 {
     private readonly NpgsqlDataSource? _postgres;
     private readonly SqliteSessionPool? _sqliteSessions;
+    private readonly bool _guardReadSessions;
+    private Action? _eventsCommitted;
 
     public Database(IOptions<MediaLibraryOptions> options)
     {
@@ -34,10 +36,11 @@ public sealed class Database : IDisposable
             ConnectionString = string.IsNullOrWhiteSpace(db.ConnectionString)
                 ? new SqliteConnectionStringBuilder { DataSource = Path.Combine(dataDirectory, "medialibrary.db") }.ToString()
                 : db.ConnectionString;
-            _sqliteSessions = new SqliteSessionPool(ConnectionString);
+            _sqliteSessions = new SqliteSessionPool(ConnectionString, this);
         }
 
         Dialect = new Dialect(Provider);
+        _guardReadSessions = db.GuardReadSessions;
     }
 
     public DatabaseProvider Provider { get; }
@@ -78,10 +81,24 @@ public sealed class Database : IDisposable
     /// entry referenced by 100,000 documents or by three) are parsed and planned on every run: a
     /// prepared statement falls back to one generic plan after five runs, and for the reference
     /// pages that plan was 50× slower at 1,000,000 entries.
+    /// A read session: with <see cref="DatabaseOptions.GuardReadSessions"/> it refuses writes.
     public async ValueTask<DbSession> OpenSessionAsync(bool planEachTime = false, CancellationToken cancellationToken = default) =>
+        (_postgres is not null
+            ? new DbSession(await _postgres.OpenConnectionAsync(cancellationToken), prepare: !planEachTime, this)
+            : _sqliteSessions!.Rent()).ForReading(_guardReadSessions);
+
+    /// A writing session in autocommit, for single statements that are atomic by themselves: on
+    /// SQLite it is the writer's turn (see <see cref="SqliteSessionPool.RentWriterAsync"/>), on
+    /// PostgreSQL a pooled connection whose statements stay prepared.
+    public async Task<DbSession> OpenAutocommitWriteAsync(CancellationToken cancellationToken = default) =>
         _postgres is not null
-            ? new DbSession(await _postgres.OpenConnectionAsync(cancellationToken), prepare: !planEachTime)
-            : _sqliteSessions!.Rent();
+            ? new DbSession(await _postgres.OpenConnectionAsync(cancellationToken), prepare: true, this)
+            : await _sqliteSessions!.RentWriterAsync(cancellationToken);
+
+    /// Called by any process-local listener that wants to know when events commit (the sequencer's signal).
+    public void OnEventsCommitted(Action listener) => _eventsCommitted += listener;
+
+    internal void SignalEventsCommitted() => _eventsCommitted?.Invoke();
 
     /// A session with its write transaction begun. On PostgreSQL its statements are not prepared:
     /// writes may fail on purpose (a duplicate id) and roll back to a savepoint, and a connection
@@ -89,7 +106,7 @@ public sealed class Database : IDisposable
     public async Task<DbSession> OpenWriteAsync(CancellationToken cancellationToken = default)
     {
         var session = _postgres is not null
-            ? new DbSession(await _postgres.OpenConnectionAsync(cancellationToken), prepare: false)
+            ? new DbSession(await _postgres.OpenConnectionAsync(cancellationToken), prepare: false, this)
             : await _sqliteSessions!.RentWriterAsync(cancellationToken);
         try
         {
@@ -143,10 +160,24 @@ public sealed class Database : IDisposable
 /// The SQL that differs between SQLite and PostgreSQL.
 public sealed class Dialect(DatabaseProvider provider)
 {
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _statements = new(StringComparer.Ordinal);
+
+    /// A statement built once per provider from fragments of this dialect (prepared statements are kept by their text).
+    public string Statement(string name, Func<Dialect, string> build) =>
+        _statements.GetOrAdd(name, static (_, state) => state.build(state.dialect), (build, dialect: this));
+
     public bool IsPostgres => provider == DatabaseProvider.Postgres;
 
     /// Cast for a JSON parameter (jsonb on PostgreSQL, text on SQLite).
     public string Json(string parameter) => IsPostgres ? $"CAST({parameter} AS jsonb)" : parameter;
+
+    /// Whether a statement's CTE may write (`WITH u AS (UPDATE … RETURNING …) INSERT …`): PostgreSQL's, not SQLite's.
+    public bool WritesInCte => IsPostgres;
+
+    /// The public id an event gets as it is written. SQLite holds the write lock from BEGIN
+    /// IMMEDIATE to COMMIT, so a number given here becomes visible in order; on PostgreSQL
+    /// writers commit in any order, and the sequencer numbers what has committed (<see cref="Events.EventSequencer"/>).
+    public string NewEventPosition => IsPostgres ? "NULL" : "(SELECT COALESCE(MAX(position), 0) + 1 FROM events)";
 
     public string True => IsPostgres ? "TRUE" : "1";
     public string False => IsPostgres ? "FALSE" : "0";
@@ -156,6 +187,24 @@ public sealed class Dialect(DatabaseProvider provider)
     /// depend on the list's length and stays prepared.
     public string InList(string column, string parameter) =>
         IsPostgres ? $"{column} = ANY({parameter})" : $"{column} IN (SELECT value FROM json_each({parameter}))";
+
+    /// Rows made from parallel list parameters, for one set-based INSERT … SELECT instead of a
+    /// statement per row: `alias.column` for each (column, parameter, PostgreSQL array type), and
+    /// `alias.ordinal` from 1. PostgreSQL unnests typed arrays; SQLite joins the JSON arrays (see
+    /// <see cref="DbSession"/>) by index. An INSERT … SELECT with ON CONFLICT on SQLite needs a
+    /// `WHERE true` after this (its parser would read ON as a join).
+    public string Rows(string alias, params (string Column, string Parameter, string PostgresType)[] columns)
+    {
+        if (IsPostgres)
+        {
+            return $"unnest({string.Join(", ", columns.Select(c => $"CAST({c.Parameter} AS {c.PostgresType}[])"))}) " +
+                   $"WITH ORDINALITY AS {alias}({string.Join(", ", columns.Select(c => c.Column))}, ordinal)";
+        }
+
+        var select = string.Join(", ", columns.Select((c, i) => $"j{i}.value AS {c.Column}"));
+        var from = string.Join(" ", columns.Select((c, i) => i == 0 ? $"json_each({c.Parameter}) AS j0" : $"JOIN json_each({c.Parameter}) AS j{i} ON j{i}.key = j0.key"));
+        return $"(SELECT {select}, j0.key + 1 AS ordinal FROM {from}) AS {alias}";
+    }
 
     /// Claiming queue rows: other processes skip rows one has locked. SQLite has one writer at a time anyway.
     public string SkipLocked => IsPostgres ? " FOR UPDATE SKIP LOCKED" : "";

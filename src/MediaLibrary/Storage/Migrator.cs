@@ -14,6 +14,12 @@ public sealed class Migrator(Database database, ILogger<Migrator> logger)
 
     public async Task MigrateAsync(CancellationToken cancellationToken = default)
     {
+        if (database.Provider == DatabaseProvider.Sqlite && new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(database.ConnectionString).DataSource is { Length: > 0 } file
+            && Path.GetDirectoryName(Path.GetFullPath(file)) is { } directory)
+        {
+            Directory.CreateDirectory(directory);
+        }
+
         var folder = database.Provider == DatabaseProvider.Postgres ? "Postgres" : "Sqlite";
         var prefix = $"MediaLibrary.Storage.Migrations.{folder}.";
         var builder = database.Provider == DatabaseProvider.Postgres

@@ -286,7 +286,7 @@ public sealed class ImportByUrlTests(ImportApp app) : IClassFixture<ImportApp>
         var recent = await client.ImportAndWaitAsync("images", Unique("recent"), [Item(app.Source.Url("/old/x.png"), "r")]);
         var oldId = old.GetProperty("id").GetString()!;
         var database = app.Services.GetRequiredService<Database>();
-        await using (var session = await database.OpenSessionAsync())
+        await using (var session = await database.OpenAutocommitWriteAsync())
         {
             await session.ExecuteAsync("UPDATE import_jobs SET finished_at = @at WHERE id = @id", CancellationToken.None,
                 ("at", DateTimeOffset.UtcNow.AddDays(-31)), ("id", oldId));

@@ -94,7 +94,7 @@ public sealed class ImportDurabilityTests(ImportProcessApp app) : IClassFixture<
         var jobId = await client.StartAsync("images", system, [Item(app.Source.Url($"/bulk/{system}/0.png"), "p0")]);
         // As if three processes had claimed it and died before finishing.
         var database = app.Services.GetRequiredService<Database>();
-        await using (var session = await database.OpenSessionAsync())
+        await using (var session = await database.OpenAutocommitWriteAsync())
         {
             await session.ExecuteAsync("UPDATE import_items SET attempts = 3 WHERE job_id = @id", CancellationToken.None, ("id", jobId));
         }

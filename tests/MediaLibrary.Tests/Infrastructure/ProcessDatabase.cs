@@ -30,6 +30,7 @@ public sealed class ProcessDatabase : IAsyncDisposable
 
         var created = new ProcessDatabase(folder, database);
         created.Settings["MediaLibrary:DataDirectory"] = folder;
+        created.Settings["MediaLibrary:Database:GuardReadSessions"] = "true";
         if (database is not null)
         {
             created.Settings["MediaLibrary:Database:Provider"] = "postgres";

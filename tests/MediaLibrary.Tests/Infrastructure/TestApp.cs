@@ -63,6 +63,8 @@ public class TestApp : WebApplicationFactory<Program>, IAsyncLifetime
             ["MediaLibrary:DataDirectory"] = DataDirectory,
             ["MediaLibrary:Database:Provider"] = UsePostgres ? "postgres" : "sqlite",
             ["MediaLibrary:Database:ConnectionString"] = ConnectionString,
+            // Every write must take the writer's turn: a read session refuses one (see DbSession).
+            ["MediaLibrary:Database:GuardReadSessions"] = "true",
         };
         foreach (var (key, value) in Overrides)
         {

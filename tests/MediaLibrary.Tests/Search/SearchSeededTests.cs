@@ -66,7 +66,7 @@ public sealed class SearchChangeLogTests(TestApp app) : IClassFixture<TestApp>
         Assert.True(before.Count >= 5);
         // Nothing is old yet: nothing goes.
         Assert.Equal(0, await store.PruneChangesAsync(CancellationToken.None));
-        await using (var session = await database.OpenSessionAsync())
+        await using (var session = await database.OpenAutocommitWriteAsync())
         {
             await session.ExecuteAsync("UPDATE search_changes SET at = @old", CancellationToken.None, ("old", new DateTimeOffset(2000, 1, 1, 0, 0, 0, TimeSpan.Zero)));
         }
