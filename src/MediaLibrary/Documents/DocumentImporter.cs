@@ -41,7 +41,7 @@ internal sealed class DocumentImporter(DocumentStore store, TimeProvider time, I
 
         if (valid.Count > 0)
         {
-            var now = EntryImporter.Now(time);
+            var now = time.StoredNow();
             await using var session = await store.OpenWriteAsync(ct);
             foreach (var (index, input) in valid)
             {
@@ -58,7 +58,6 @@ internal sealed class DocumentImporter(DocumentStore store, TimeProvider time, I
             }
 
             await session.CommitAsync(ct);
-            store.Committed();
         }
 
         return results.Select(r => r!).ToList();

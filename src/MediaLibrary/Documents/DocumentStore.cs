@@ -23,7 +23,7 @@ internal sealed class PublicationRow
 }
 
 /// Documents, their publications and the references of what is published, with plain SQL.
-internal sealed class DocumentStore(Database database, UsagePurposeCatalog purposes, EventSignal events, TimeProvider time)
+internal sealed class DocumentStore(Database database, UsagePurposeCatalog purposes, TimeProvider time)
 {
     private Dialect Sql => database.Dialect;
 
@@ -97,9 +97,6 @@ internal sealed class DocumentStore(Database database, UsagePurposeCatalog purpo
         return updates;
     }
 
-    /// After the commit of an import: its events are there for the sequencer.
-    public void Committed() => events.Written();
-
     /// False when there is no such document. Unpublishing removes its references.
     public async Task<bool> UnpublishAsync(long id, Actor actor, CancellationToken ct)
     {
@@ -113,9 +110,8 @@ internal sealed class DocumentStore(Database database, UsagePurposeCatalog purpo
         if (await session.ExecuteAsync($"UPDATE publications SET live = {Sql.False} WHERE document_id = @id AND live = {Sql.True}", ct, ("id", id)) == 1)
         {
             await ReferenceIndex.ReplaceDocumentAsync(session, id, [], ct);
-            await EventLog.AppendAsync(session, [new NewEvent(EventNames.DocumentUnpublish, actor, DocumentId: id)], Entries.EntryImporter.Now(time), ct);
+            await EventLog.AppendAsync(session, [new NewEvent(EventNames.DocumentUnpublish, actor, DocumentId: id)], time.StoredNow(), ct);
             await session.CommitAsync(ct);
-            events.Written();
         }
 
         return true;

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using MediaLibrary.Storage;
 using MediaLibrary.Api;
 using MediaLibrary.Assets;
 using MediaLibrary.Events;
@@ -92,7 +93,7 @@ internal sealed partial class EntryImporter(EntryStore store, MediaTypeCatalog t
             return Invalid(shape);
         }
 
-        var now = Now(time);
+        var now = time.StoredNow();
         var row = new EntryRow
         {
             Id = id ?? NewId(),
@@ -184,12 +185,6 @@ internal sealed partial class EntryImporter(EntryStore store, MediaTypeCatalog t
 
     /// A new entry id: 12 random characters of the URL-safe alphabet.
     internal static string NewId() => RandomNumberGenerator.GetString(IdAlphabet, 12);
-
-    internal static DateTimeOffset Now(TimeProvider time)
-    {
-        var now = time.GetUtcNow();
-        return now.AddTicks(-(now.Ticks % TimeSpan.TicksPerMillisecond));
-    }
 
     private static ImportResult Invalid(JsonShape shape) => new(false, 400, Error: "ValidationError", ErrorDetails: new
     {

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using MediaLibrary.Storage;
 using MediaLibrary.Api;
 using MediaLibrary.Assets;
 using MediaLibrary.Events;
@@ -57,7 +58,7 @@ internal sealed class EntryPatcher(
         // UPDATE of the row read above with its events, without a row lock (PostgreSQL: one
         // statement in autocommit; SQLite: a short transaction). A writer that got there first
         // makes it miss, and the locked path below decides.
-        var now = EntryImporter.Now(time);
+        var now = time.StoredNow();
         // Usage-log operations read the log under the row lock (compare-and-set of oldValue).
         var usesLog = request.Operations.Any(o => o is UsageLogOperation);
         if (!usesLog && (request.Version is null || request.Version == current.Version))
@@ -110,7 +111,6 @@ internal sealed class EntryPatcher(
             }
 
             await session.CommitAsync(ct);
-            store.Committed();
             return Patched(id, updated, request);
         }
     }

@@ -7,27 +7,62 @@ namespace MediaLibrary.Events;
 /// they get their public id later, from <see cref="EventSequencer"/>, once they have committed.
 internal static class EventLog
 {
-    private const string InsertPostgres =
-        """
-        INSERT INTO events (name, media_id, document_id, media_type, version, actor_type, actor_name, changed, created_at)
-        VALUES (@name, @mediaId, @documentId, @mediaType, @version, @actorType, @actorName, @changed, @createdAt)
+    /// The columns a writer fills; `position` is the public id (<see cref="Dialect.NewEventPosition"/>).
+    private const string Columns = "name, media_id, document_id, media_type, version, actor_type, actor_name, changed, created_at, position";
+
+    private static string Insert(Dialect dialect) => dialect.Statement("events.insert", InsertSql);
+
+    private static string InsertSql(Dialect dialect) =>
+        $"""
+        INSERT INTO events ({Columns})
+        VALUES (@name, @mediaId, @documentId, @mediaType, @version, @actorType, @actorName, @changed, @createdAt, {dialect.NewEventPosition})
         """;
 
-    // SQLite: the write lock is held from BEGIN IMMEDIATE to COMMIT, so positions given here
-    // become visible in order; no sequencer pass is needed to number them.
-    private const string InsertSqlite =
-        """
-        INSERT INTO events (name, media_id, document_id, media_type, version, actor_type, actor_name, changed, created_at, position)
-        VALUES (@name, @mediaId, @documentId, @mediaType, @version, @actorType, @actorName, @changed, @createdAt,
-                (SELECT COALESCE(MAX(position), 0) + 1 FROM events))
-        """;
-
+    /// Appends the events in the session's transaction; they are signalled when it commits.
     public static async Task AppendAsync(DbSession session, IReadOnlyList<NewEvent> events, DateTimeOffset at, CancellationToken ct)
     {
         foreach (var e in events)
         {
-            await session.ExecuteAsync(session.IsPostgres ? InsertPostgres : InsertSqlite, ct, Parameters(e, at));
+            await session.ExecuteAsync(Insert(session.Dialect), ct, Parameters(e, at));
         }
+
+        if (events.Count > 0)
+        {
+            session.EventsAppended();
+        }
+    }
+
+    /// One statement (PostgreSQL, where a CTE may write): `update` (which must end in `RETURNING id`)
+    /// and, for the row it changed, the events `@names`/`@changed` in their order, with one actor,
+    /// media type, version and time (`@actorType`, `@actorName`, `@mediaType`, `@Version`, `@now`).
+    public static string AfterUpdate(string update) =>
+        $"""
+        WITH updated AS ({update})
+        INSERT INTO events ({Columns})
+        SELECT e.name, updated.id, NULL, @mediaType, @Version, @actorType, @actorName, e.changed, @now, NULL
+        FROM updated, unnest(CAST(@names AS text[]), CAST(@changed AS text[])) WITH ORDINALITY AS e(name, changed, ordinal)
+        ORDER BY e.ordinal
+        """;
+
+    /// Runs an <see cref="AfterUpdate"/> statement in autocommit; false when the update matched no row.
+    public static async Task<bool> UpdateWithEventsAsync(
+        DbSession session, string sql, IEnumerable<(string Name, object? Value)> updateParameters, IReadOnlyList<NewEvent> events, string mediaType, DateTimeOffset now,
+        CancellationToken ct)
+    {
+        // One actor per request: every event of it carries the same.
+        var written = await session.ExecuteAsync(sql, ct,
+        [
+            .. updateParameters,
+            ("names", events.Select(e => e.Name).ToArray()),
+            ("changed", events.Select(Changed).ToArray()),
+            ("actorType", events[0].Actor.Type), ("actorName", events[0].Actor.Name), ("mediaType", mediaType), ("now", now),
+        ]);
+        if (written > 0)
+        {
+            session.EventsAppended();
+        }
+
+        return written > 0;
     }
 
     private static (string Name, object? Value)[] Parameters(NewEvent e, DateTimeOffset at) =>
@@ -47,7 +82,9 @@ internal sealed class EventSignal : IDisposable
 {
     private readonly SemaphoreSlim _written = new(0, 1);
 
-    public void Written()
+    public EventSignal(Database database) => database.OnEventsCommitted(Written);
+
+    private void Written()
     {
         if (_written.CurrentCount == 0)
         {

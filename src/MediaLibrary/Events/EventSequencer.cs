@@ -3,31 +3,22 @@ using Microsoft.Extensions.Options;
 
 namespace MediaLibrary.Events;
 
-/// Makes committed events public, one process at a time (an advisory lock on PostgreSQL), and
-/// tells this process's webhook sender that there are new ones:
-/// - PostgreSQL: gives committed events their public ids (`position`). Only events it can see,
-///   that is, events that have committed, are numbered, so once a reader sees id P every smaller
-///   id is visible too, and writers never wait for each other. (SQLite numbers events on insert.)
+/// Makes committed events public (<see cref="IEventNumbering"/>) and tells this process's webhook
+/// sender that there are new ones:
 /// - The webhooks read the log from there (<see cref="WebhookStreams"/>); streams of webhooks that
 ///   are not active follow the log every few seconds.
 /// - Retention: events older than the configured days go, with the delivery records of that age.
 internal sealed class EventSequencer(
-    Database database, WebhookCatalog webhooks, WebhookStreams streams, WebhookSender sender, EventSignal signal, TimeProvider time,
-    IOptions<EventsOptions> options, ILogger<EventSequencer> logger)
+    Database database, IEventNumbering numbering, WebhookCatalog webhooks, WebhookStreams streams, WebhookSender sender, EventSignal signal,
+    TimeProvider time, IOptions<EventsOptions> options, ILogger<EventSequencer> logger)
     : BackgroundService
 {
-    private const long LeaderLock = 0x4D4C_4556_5351;
-    private const int Batch = 1000;
 
     // After a wake-up, let a few more writes commit: one pass then handles many events.
     private static readonly TimeSpan Gather = TimeSpan.FromMilliseconds(20);
     private static readonly TimeSpan FollowEvery = TimeSpan.FromSeconds(5);
     private DateTimeOffset _nextCleanup;
     private DateTimeOffset _nextFollow;
-
-    // The batch's seqs are in order: the i-th gets `first + i - 1`. No join with the batch: for a
-    // few hundred events PostgreSQL hashed the whole event table to make one.
-    private const string Number = "UPDATE events SET position = @first - 1 + array_position(@seqs, seq) WHERE seq = ANY(@seqs)";
 
     private string[] ActiveWebhooks => webhooks.Active ? [.. webhooks.All.Where(w => w.Active).Select(w => w.Handle)] : [];
 
@@ -38,7 +29,7 @@ internal sealed class EventSequencer(
         {
             try
             {
-                if (await SequenceAsync(stoppingToken) == Batch)
+                if (await numbering.NumberAsync(stoppingToken) == IEventNumbering.Batch)
                 {
                     continue;
                 }
@@ -56,9 +47,8 @@ internal sealed class EventSequencer(
                 if (await signal.WaitAsync(poll, stoppingToken))
                 {
                     await Task.Delay(Gather, time, stoppingToken);
-                    if (!database.Dialect.IsPostgres)
+                    if (numbering.PublicOnCommit)
                     {
-                        // SQLite's events are public as they commit.
                         sender.Wake();
                     }
                 }
@@ -68,46 +58,6 @@ internal sealed class EventSequencer(
                 return;
             }
         }
-    }
-
-    /// One pass: numbers up to a batch of committed events (PostgreSQL); how many.
-    public async Task<int> SequenceAsync(CancellationToken ct)
-    {
-        if (!database.Dialect.IsPostgres)
-        {
-            return 0;
-        }
-
-        // A read first: an idle pass opens no write transaction.
-        await using (var look = await database.OpenSessionAsync(cancellationToken: ct))
-        {
-            if ((await look.QueryAsync<long>("SELECT seq FROM events WHERE position IS NULL LIMIT 1", ct)).Count == 0)
-            {
-                return 0;
-            }
-        }
-
-        await using var session = await database.OpenWriteAsync(ct);
-        if (!(await session.QueryAsync<bool>("SELECT pg_try_advisory_xact_lock(@key)", ct, ("key", LeaderLock)))[0])
-        {
-            return 0;
-        }
-
-        var ready = await session.QueryAsync<long>("SELECT seq FROM events WHERE position IS NULL ORDER BY seq LIMIT @limit", ct, ("limit", Batch));
-        if (ready.Count > 0)
-        {
-            var next = ((await session.QueryAsync<long?>("SELECT MAX(position) FROM events", ct))[0] ?? 0) + 1;
-            // Exactly the rows read above (another write may have committed a smaller seq since).
-            await session.ExecuteAsync(Number, ct, ("first", next), ("seqs", ready.ToArray()));
-        }
-
-        await session.CommitAsync(ct);
-        if (ready.Count > 0)
-        {
-            sender.Wake();
-        }
-
-        return ready.Count;
     }
 
     private async Task FollowAsync(CancellationToken ct)

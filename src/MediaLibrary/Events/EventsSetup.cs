@@ -1,5 +1,6 @@
 using MediaLibrary.Hosting;
 using MediaLibrary.MediaTypes;
+using MediaLibrary.Storage;
 using Microsoft.Extensions.Options;
 
 namespace MediaLibrary.Events;
@@ -16,10 +17,14 @@ internal static class EventsSetup
             services.GetRequiredService<IOptions<WebhookOptions>>().Value.AllowPrivateTargets, Environment.GetEnvironmentVariable));
         builder.Services.AddSingleton<WebhookDeliveries>();
         builder.Services.AddSingleton<WebhookStreams>();
+        builder.Services.AddSingleton<IEventNumbering>(services => services.GetRequiredService<Database>().Provider == DatabaseProvider.Sqlite
+            ? new SqliteEventNumbering()
+            : ActivatorUtilities.CreateInstance<PostgresEventNumbering>(services));
         builder.Services.AddSingleton<EventSequencer>();
         builder.Services.AddHostedService(services => services.GetRequiredService<EventSequencer>());
         builder.Services.AddSingleton<ValidityClock>();
         builder.Services.AddHostedService(services => services.GetRequiredService<ValidityClock>());
+        builder.Services.AddSingleton<WebhookPoster>();
         builder.Services.AddSingleton<WebhookSender>();
         builder.Services.AddHostedService(services => services.GetRequiredService<WebhookSender>());
         return builder;

@@ -10,7 +10,7 @@ namespace MediaLibrary.Events;
 /// deleted in the transaction that appends the event (FOR UPDATE SKIP LOCKED on PostgreSQL), so
 /// with any number of processes each boundary emits at most once, and at least once.
 internal sealed class ValidityClock(
-    Database database, MediaTypeCatalog types, EventSignal signal, TimeProvider time, IOptions<EventsOptions> options, ILogger<ValidityClock> logger)
+    Database database, MediaTypeCatalog types, TimeProvider time, IOptions<EventsOptions> options, ILogger<ValidityClock> logger)
     : BackgroundService
 {
     private readonly string _claim =
@@ -89,13 +89,12 @@ internal sealed class ValidityClock(
                 return 0;
             }
 
-            await EventLog.AppendAsync(session, events, Entries.EntryImporter.Now(time), ct);
+            await EventLog.AppendAsync(session, events, time.StoredNow(), ct);
             await session.CommitAsync(ct);
         }
 
         if (events.Count > 0)
         {
-            signal.Written();
             logger.LogInformation("Validity windows passed: {Count} state events", events.Count);
         }
 

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using MediaLibrary.Storage;
 using MediaLibrary.Api;
 using MediaLibrary.Assets;
 using MediaLibrary.Entries;
@@ -112,7 +113,7 @@ internal sealed class ImportItemProcessor(
             if (existing is null)
             {
                 key ??= await PutAsync();
-                var now = EntryImporter.Now(time);
+                var now = time.StoredNow();
                 var asset = NewAsset();
                 var row = new EntryRow
                 {
@@ -179,7 +180,7 @@ internal sealed class ImportItemProcessor(
                 return;
             }
 
-            var now = EntryImporter.Now(time);
+            var now = time.StoredNow();
             var updated = new EntryRow
             {
                 Id = row.Id, Version = row.Version + 1, MediaType = row.MediaType, SystemName = row.SystemName, ExternalId = row.ExternalId,
@@ -213,7 +214,6 @@ internal sealed class ImportItemProcessor(
             }
 
             await session.CommitAsync(ct);
-            entries.Committed();
             Completed(completion);
             logger.LogInformation("Import {JobId} item {Position}: updated entry {EntryId} to version {Version} from {Url}",
                 job.Id, item.Position, row.Id, updated.Version, ImportFetcher.Redacted(item.Url));
