@@ -16,12 +16,12 @@ public enum InsertOutcome
 }
 
 /// Reads and writes media_entries and their key history with plain SQL, all through <see cref="DbSession"/>.
-internal sealed class EntryStore(Database database, EventSignal events)
+internal sealed class EntryStore(Database database)
 {
-    private const string SelectWithReferenceCounts = $"SELECT {EntryRow.ColumnsWithReferenceCounts} FROM media_entries WHERE id = @id";
-    private const string SelectWithoutReferenceCounts = $"SELECT {EntryRow.Columns} FROM media_entries WHERE id = @id";
-    private const string SelectByExternalId = $"SELECT {EntryRow.ColumnsWithReferenceCounts} FROM media_entries WHERE external_id = @externalId ORDER BY system_name, id";
-    private const string SelectByExternalIdAndSystem =
+    private static readonly string SelectWithReferenceCounts = $"SELECT {EntryRow.ColumnsWithReferenceCounts} FROM media_entries WHERE id = @id";
+    private static readonly string SelectWithoutReferenceCounts = $"SELECT {EntryRow.Columns} FROM media_entries WHERE id = @id";
+    private static readonly string SelectByExternalId = $"SELECT {EntryRow.ColumnsWithReferenceCounts} FROM media_entries WHERE external_id = @externalId ORDER BY system_name, id";
+    private static readonly string SelectByExternalIdAndSystem =
         $"SELECT {EntryRow.ColumnsWithReferenceCounts} FROM media_entries WHERE external_id = @externalId AND system_name = @systemName ORDER BY system_name, id";
 
     // Statements that differ by provider, built once (the prepared-statement cache is keyed by their text).
@@ -30,29 +30,26 @@ internal sealed class EntryStore(Database database, EventSignal events)
     private readonly string _insert =
         $"""
         INSERT INTO media_entries ({EntryRow.Columns})
-        VALUES (@Id, @Version, @MediaType, @SystemName, @ExternalId, @Revoked, @RevokeNote, @Archived,
-                {database.Dialect.Json("@Asset")}, {database.Dialect.Json("@Metadata")}, {database.Dialect.Json("@Translations")}, @CreatedAt, @UpdatedAt)
+        VALUES ({string.Join(", ", EntryRow.Stored.Select(c => EntryRow.Value(c, database.Dialect)))})
         """;
 
     private readonly string _conditionalUpdate =
         $"""
         UPDATE media_entries
-        SET version = @Version, revoked = @Revoked, revoke_note = @RevokeNote, archived = @Archived,
-            asset = {database.Dialect.Json("@Asset")}, metadata = {database.Dialect.Json("@Metadata")}, translations = {database.Dialect.Json("@Translations")},
-            updated_at = @UpdatedAt
+        SET {string.Join(", ", Updated.Select(c => $"{EntryRow.Name(c)} = {EntryRow.Value(c, database.Dialect)}"))}
         WHERE id = @Id AND version = @ExpectedVersion
         """;
 
-    // PostgreSQL only: the same conditional UPDATE and its events in one statement, so the fast
-    // path stays one round trip in autocommit. The events keep the order of `names`.
-    private string UpdateWithEvents => field ??=
-        $"""
-        WITH updated AS ({_conditionalUpdate} RETURNING id)
-        INSERT INTO events (name, media_id, media_type, version, actor_type, actor_name, changed, created_at)
-        SELECT e.name, updated.id, @mediaType, @Version, @actorType, @actorName, e.changed, @now
-        FROM updated, unnest(CAST(@names AS text[]), CAST(@changed AS text[])) WITH ORDINALITY AS e(name, changed, ordinal)
-        ORDER BY e.ordinal
-        """;
+    /// What a PATCH may change; the rest (id, media type, system name, external id, created at) never changes.
+    private static readonly EntryColumn[] Updated =
+    [
+        EntryColumn.Version, EntryColumn.Revoked, EntryColumn.RevokeNote, EntryColumn.Archived, EntryColumn.Asset, EntryColumn.Metadata,
+        EntryColumn.Translations, EntryColumn.UpdatedAt,
+    ];
+
+    // Where a CTE may write (PostgreSQL): the same conditional UPDATE and its events in one
+    // statement, so the fast path stays one round trip in autocommit.
+    private string UpdateWithEvents => field ??= EventLog.AfterUpdate($"{_conditionalUpdate} RETURNING id");
 
     /// One entry; `withReferenceCounts: false` where nobody shows the reference counts (saves two subqueries).
     public async Task<EntryRow?> GetAsync(string id, CancellationToken ct, bool withReferenceCounts = true)
@@ -105,7 +102,6 @@ internal sealed class EntryStore(Database database, EventSignal events)
             }
 
             await session.CommitAsync(ct);
-            events.Written();
             return InsertOutcome.Inserted;
         }
         catch (DbException e) when (Dialect.UniqueViolation(e) is { } constraint)
@@ -135,37 +131,20 @@ internal sealed class EntryStore(Database database, EventSignal events)
     /// expected version (then nothing was written).
     public async Task<bool> UpdateAloneAsync(EntryRow row, int expectedVersion, IReadOnlyList<NewEvent> changes, DateTimeOffset now, CancellationToken ct)
     {
-        if (database.Dialect.IsPostgres)
+        if (database.Dialect.WritesInCte)
         {
-            await using var session = await database.OpenSessionAsync(cancellationToken: ct);
-            // One actor per request: every event of it carries the same.
-            var written = await session.ExecuteAsync(UpdateWithEvents, ct,
-            [
-                .. UpdateParameters(row, expectedVersion),
-                ("names", changes.Select(e => e.Name).ToArray()),
-                ("changed", changes.Select(EventLog.Changed).ToArray()),
-                ("actorType", changes[0].Actor.Type), ("actorName", changes[0].Actor.Name), ("mediaType", row.MediaType), ("now", now),
-            ]);
-            if (written > 0)
-            {
-                events.Written();
-            }
-
-            return written > 0;
+            await using var autocommit = await database.OpenAutocommitWriteAsync(ct);
+            return await EventLog.UpdateWithEventsAsync(autocommit, UpdateWithEvents, UpdateParameters(row, expectedVersion), changes, row.MediaType, now, ct);
         }
 
-        await using (var session = await database.OpenWriteAsync(ct))
+        await using var session = await database.OpenWriteAsync(ct);
+        if (await session.ExecuteAsync(_conditionalUpdate, ct, UpdateParameters(row, expectedVersion)) != 1)
         {
-            if (await session.ExecuteAsync(_conditionalUpdate, ct, UpdateParameters(row, expectedVersion)) != 1)
-            {
-                return false;
-            }
-
-            await EventLog.AppendAsync(session, changes, now, ct);
-            await session.CommitAsync(ct);
+            return false;
         }
 
-        events.Written();
+        await EventLog.AppendAsync(session, changes, now, ct);
+        await session.CommitAsync(ct);
         return true;
     }
 
@@ -194,25 +173,16 @@ internal sealed class EntryStore(Database database, EventSignal events)
         return true;
     }
 
-    /// After the commit of <see cref="UpdateAsync"/>: the events are there for the sequencer.
-    public void Committed() => events.Written();
-
     public static bool SameReferences(string metadata, string previousMetadata) =>
         ReferencesOf(metadata).SequenceEqual(ReferencesOf(previousMetadata));
 
-    private static (string Name, object? Value)[] UpdateParameters(EntryRow row, int expectedVersion) =>
-    [
-        ("Id", row.Id), ("Version", row.Version), ("Revoked", row.Revoked), ("RevokeNote", row.RevokeNote), ("Archived", row.Archived),
-        ("Asset", row.Asset), ("Metadata", row.Metadata), ("Translations", row.Translations), ("UpdatedAt", row.UpdatedAt),
-        ("ExpectedVersion", expectedVersion),
-    ];
+    private static (string Name, object? Value)[] UpdateParameters(EntryRow row, int expectedVersion)
+    {
+        var stored = row.Parameters();
+        return [.. Updated.Select(c => stored[(int)c]), ("Id", row.Id), ("ExpectedVersion", expectedVersion)];
+    }
 
-    private static (string Name, object? Value)[] RowParameters(EntryRow row) =>
-    [
-        ("Id", row.Id), ("Version", row.Version), ("MediaType", row.MediaType), ("SystemName", row.SystemName), ("ExternalId", row.ExternalId),
-        ("Revoked", row.Revoked), ("RevokeNote", row.RevokeNote), ("Archived", row.Archived), ("Asset", row.Asset), ("Metadata", row.Metadata),
-        ("Translations", row.Translations), ("CreatedAt", row.CreatedAt), ("UpdatedAt", row.UpdatedAt),
-    ];
+    private static (string Name, object? Value)[] RowParameters(EntryRow row) => row.Parameters();
 
     public async Task<List<string>> KeysAsync(string id, CancellationToken ct)
     {
