@@ -32,9 +32,13 @@ internal static class DeliveryEndpoints
     public static Task ServeImageAsync(HttpContext context, string key, ServeImage serve, CancellationToken ct) =>
         serve.ServeAsync(context, key, ct);
 
+    /// What the signed-URL handler needs, bound by ASP.NET Core from DI (eShop's `[AsParameters]` services pattern).
+    public sealed record SignedUrlServices(EntryStore Entries, MediaTypeCatalog Types, UrlSigner Signer, AssetUrls Urls, TimeProvider Time);
+
     public static async Task<IResult> SignedUrlAsync(
-        string id, HttpContext context, string? expiresIn, EntryStore entries, MediaTypeCatalog types, UrlSigner signer, AssetUrls urls, TimeProvider time, CancellationToken ct)
+        string id, HttpContext context, string? expiresIn, [AsParameters] SignedUrlServices services, CancellationToken ct)
     {
+        var (entries, types, signer, urls, time) = services;
         var (_, errors) = TransformSpec.Parse(context.Request.Query);
         long? seconds = null;
         if (expiresIn is not null)
