@@ -1,7 +1,7 @@
 using System.Data.Common;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
-using Npgsql;
+using MediaLibrary.Storage;
 
 namespace MediaLibrary.Api;
 
@@ -50,17 +50,7 @@ internal sealed partial class ErrorEnvelopeMiddleware(RequestDelegate next, ILog
         _ => (500, new { name = "InternalServerError", message = "An unexpected error occurred.", traceId }),
     };
 
-    internal static bool IsDatabaseUnavailable(Exception e) => e switch
-    {
-        NpgsqlException { IsTransient: true } => true,
-        // admin shutdown, crash shutdown, cannot connect now, too many connections, database not accepting connections
-        PostgresException { SqlState: "57P01" or "57P02" or "57P03" or "53300" or "55000" } => true,
-        // SQLITE_BUSY (after the busy timeout), SQLITE_IOERR, SQLITE_CANTOPEN
-        Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 5 or 10 or 14 } => true,
-        SocketException or TimeoutException => true,
-        DbException { InnerException: { } inner } => IsDatabaseUnavailable(inner),
-        _ => false,
-    };
+    internal static bool IsDatabaseUnavailable(Exception e) => Dialect.IsUnavailable(e);
 
     private static string Name(int status) => WordBoundary().Replace(Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status), "");
 

@@ -212,6 +212,19 @@ public sealed class Dialect(DatabaseProvider provider)
     /// Row lock for read-then-write; SQLite's BEGIN IMMEDIATE already holds the write lock.
     public string ForUpdate => IsPostgres ? " FOR UPDATE" : "";
 
+    /// The database is unreachable or overloaded (a 503 that a retry may fix), by either provider's exceptions.
+    public static bool IsUnavailable(Exception e) => e switch
+    {
+        Npgsql.NpgsqlException { IsTransient: true } => true,
+        // admin shutdown, crash shutdown, cannot connect now, too many connections, database not accepting connections
+        Npgsql.PostgresException { SqlState: "57P01" or "57P02" or "57P03" or "53300" or "55000" } => true,
+        // SQLITE_BUSY (after the busy timeout), SQLITE_IOERR, SQLITE_CANTOPEN
+        Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 5 or 10 or 14 } => true,
+        System.Net.Sockets.SocketException or TimeoutException => true,
+        System.Data.Common.DbException { InnerException: { } inner } => IsUnavailable(inner),
+        _ => false,
+    };
+
     /// The violated unique constraint or primary key: the index name on PostgreSQL, the column
     /// list on SQLite. Null when the exception is something else.
     public static string? UniqueViolation(Exception e) => e switch
