@@ -58,7 +58,7 @@ for i in s["images"]: states[i["state"]] = states.get(i["state"], 0) + 1
 seconds = float(finished) - float(started)
 print(f"| {db} | {label} | {items} | {seconds:.1f} s | {int(items) / seconds:.0f} | {before} / {peak} / {after} MiB | {states} |")
 PY
-  kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true
+  stop_server
 }
 
 echo "| db | concurrency (process / host) | items | total time | items/s | server RSS before / peak / after | outcome |"

@@ -2,7 +2,7 @@
 # serve-image against nginx serving the same files, in one run: 200 KB and 5 MB JPEGs,
 # wrk -t2 -c64 -d${DURATION:-15}s on loopback. Prints a markdown table for bench/README.md.
 source "$(dirname "$0")/lib.sh"
-need wrk nginx curl
+need wrk nginx curl python3
 DURATION=${DURATION:-15}
 build_release
 

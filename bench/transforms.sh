@@ -5,7 +5,7 @@
 # nginx serving the cached variant file. Then 64 concurrent cold renders of a 24-megapixel JPEG:
 # the server's peak RSS. DURATION seconds per wrk run (default 10).
 source "$(dirname "$0")/lib.sh"
-need wrk nginx curl python3 vips
+need wrk nginx curl python3 vips vipsthumbnail
 DURATION=${DURATION:-10}
 build_release
 
@@ -44,10 +44,10 @@ started=$(date +%s.%N)
 for round in 1 2 3; do
   jobs_started=()
   for c in $(seq 1 "$cores"); do
-    (cd "$WORK/vt" && mkdir -p "o$c" && vipsthumbnail f*.jpg -s 400 -o "o$c/t-%s.webp[Q=75,effort=2]") &
-    jobs_started+=($!)
+    (cd "$WORK/vt" && mkdir -p "o$c" && exec vipsthumbnail f*.jpg -s 400 -o "o$c/t-%s.webp[Q=75,effort=2]") &
+    jobs_started+=($!); PIDS+=($!)
   done
-  wait "${jobs_started[@]}"
+  for job in "${jobs_started[@]}"; do wait_pid "$job"; done
 done
 vt_rate=$(python3 -c "import sys, time; print(f'{3 * 60 * $cores / (time.time() - $started):.1f}')")
 
@@ -72,14 +72,14 @@ read -r warm16_rps _ warm16_p50 warm16_p99 _ _ < <(run_wrk "$WARM" -t2 -c16 -d"$
 
 # 64 concurrent cold renders of the 24-megapixel source: peak RSS.
 rss_before=$(rss_mib "$SERVER_PID"); rss_peak=$rss_before
-VARIANT_PATH="$BIG" run_wrk "http://127.0.0.1:$PORT" -s "$BENCH_DIR/lua/new-variant.lua" -t2 -c64 -d"${DURATION}s" --timeout 60s -H "Authorization: Bearer $T" >"$WORK/big.out" &
-WRK=$!
+VARIANT_PATH="$BIG" wrk --latency -s "$BENCH_DIR/lua/new-variant.lua" -t2 -c64 -d"${DURATION}s" --timeout 60s -H "Authorization: Bearer $T" "http://127.0.0.1:$PORT" >"$WORK/big.wrk" 2>&1 &
+WRK=$!; PIDS+=("$WRK")
 while kill -0 "$WRK" 2>/dev/null; do
   rss=$(rss_mib "$SERVER_PID"); [ "$rss" -gt "$rss_peak" ] && rss_peak=$rss
   sleep 0.2
 done
-wait "$WRK" || true
-read -r big_rps _ _ big_p99 big_bad _ < "$WORK/big.out"
+wait_pid "$WRK" || true
+read -r big_rps _ _ big_p99 big_bad _ < <(wrk_summary "$WORK/big.wrk")
 
 python3 - <<PY
 cold, vt, warm, nginx = float("$cold_rps"), float("$vt_rate"), float("$warm_rps"), float("$nginx_rps")

@@ -60,12 +60,12 @@ API="http://127.0.0.1:$PORT/api/2026-05"
 before=$(rss_mib "$SERVER_PID"); peak=$before
 started=$(date +%s.%N)
 curl -fs -H "Authorization: Bearer $T" -H 'Accept: text/csv' -o "$WORK/export.csv" "$API/usageLog" &
-CURL=$!
+CURL=$!; PIDS+=("$CURL")
 while kill -0 "$CURL" 2>/dev/null; do
   rss=$(rss_mib "$SERVER_PID"); [ "$rss" -gt "$peak" ] && peak=$rss
   sleep 0.2
 done
-wait "$CURL"
+wait_pid "$CURL"
 finished=$(date +%s.%N)
 lines=$(( $(wc -l <"$WORK/export.csv") - 1 ))
 mib=$(( $(stat -c %s "$WORK/export.csv") / 1048576 ))

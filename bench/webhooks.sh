@@ -9,7 +9,7 @@
 # the event id inside the delivery id. (A node receiver used 5 % of the two cores under load,
 # taken from the server it measures; nginx uses a fraction of that.)
 source "$(dirname "$0")/lib.sh"
-need wrk curl python3 nginx
+need wrk curl python3 nginx pgrep
 DB=${DB:-sqlite}
 ENTRIES=${ENTRIES:-10000}
 DURATION=${DURATION:-15}
@@ -44,8 +44,8 @@ http {
   }
 }
 CONF
-nginx -c "$WORK/receiver/nginx.conf" -p "$WORK/receiver" -g 'daemon off;' & PIDS+=($!)
-RECEIVER_PID=$!
+run_nginx "$WORK/receiver"   # its own prefix and pid file; stopped on exit (lib.sh)
+RECEIVER_PID=${NGINX_PID[$WORK/receiver]}
 for _ in $(seq 1 50); do (exec 3<>"/dev/tcp/127.0.0.1/$RPORT") 2>/dev/null && break; sleep 0.1; done
 receiver_down() { touch "$DOWN_FILE"; }
 receiver_up() { rm -f "$DOWN_FILE"; }
@@ -78,9 +78,10 @@ receiver_ticks() { # nginx's master and its worker
   for pid in "$RECEIVER_PID" $(pgrep -P "$RECEIVER_PID" || true); do total=$(( total + $(cpu_ticks "$pid" 2>/dev/null || echo 0) )); done
   echo "$total"
 }
-database_ticks() { # PostgreSQL's processes (0 on SQLite, which runs inside the server)
-  local total=0 pid
-  for pid in $(pgrep -x postgres || true); do total=$(( total + $(cpu_ticks "$pid" 2>/dev/null || echo 0) )); done
+database_ticks() { # this run's PostgreSQL cluster: its postmaster and children (0 on SQLite, which runs inside the server)
+  local total=0 pid pm
+  pm=$(postmaster_pid)
+  for pid in ${pm:+$pm $(pgrep -P "$pm" || true)}; do total=$(( total + $(cpu_ticks "$pid" 2>/dev/null || echo 0) )); done
   echo "$total"
 }
 patch_load() { # patch_load CONNECTIONS SECONDS [SCRIPT]: prints "req/s p99 answered"; CPU shares to stderr
@@ -106,7 +107,7 @@ PORT=$(free_port 18380)
 BASE="http://127.0.0.1:$PORT"
 start_plain() { start_server "$PORT" "${settings[@]}"; }
 start_hooked() { start_server "$PORT" "${settings[@]}" MediaLibrary__MediaTypesFile="$WORK/project.json" MediaLibrary__Webhooks__AllowPrivateTargets=true; }
-stop() { kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; }
+stop() { stop_server; }
 
 # Without and with the webhook, PAIRS times in the order none, hook, hook, none: the library
 # grows with every run (events, search changes), and this order cancels a steady drift. The
