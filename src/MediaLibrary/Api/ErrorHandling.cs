@@ -1,4 +1,3 @@
-using System.Data.Common;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using MediaLibrary.Storage;

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using MediaLibrary.Api;
@@ -6,7 +5,6 @@ using MediaLibrary.Assets;
 using MediaLibrary.Entries;
 using MediaLibrary.Hosting;
 using MediaLibrary.MediaTypes;
-using System.Buffers;
 using Microsoft.Win32.SafeHandles;
 using Microsoft.AspNetCore.Http.Headers;
 using Microsoft.Extensions.Options;

@@ -3,7 +3,6 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using MediaLibrary.Storage;
 using MediaLibrary.Api;
-using MediaLibrary.Assets;
 using MediaLibrary.Events;
 using MediaLibrary.MediaTypes;
 

@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using MediaLibrary.Storage;
 using MediaLibrary.Api;
-using MediaLibrary.Assets;
 using MediaLibrary.Events;
 using MediaLibrary.Hosting;
 using MediaLibrary.MediaTypes;

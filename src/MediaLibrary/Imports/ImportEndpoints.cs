@@ -4,7 +4,6 @@ using MediaLibrary.Api;
 using MediaLibrary.Assets;
 using MediaLibrary.Events;
 using MediaLibrary.Hosting;
-using MediaLibrary.MediaTypes;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 

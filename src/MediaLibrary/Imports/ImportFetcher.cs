@@ -1,4 +1,3 @@
-using System.Net;
 using MediaLibrary.Assets;
 using MediaLibrary.Events;
 using MediaLibrary.Hosting;

@@ -1,9 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using MediaLibrary.Api;
-using MediaLibrary.Assets;
 using MediaLibrary.Events;
-using MediaLibrary.Hosting;
 using MediaLibrary.MediaTypes;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;

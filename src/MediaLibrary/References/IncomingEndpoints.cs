@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json.Serialization;
 using MediaLibrary.Api;
 using MediaLibrary.Assets;
 using MediaLibrary.Entries;

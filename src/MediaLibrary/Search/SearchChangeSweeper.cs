@@ -1,4 +1,3 @@
-using MediaLibrary.Api;
 using MediaLibrary.Entries;
 using MediaLibrary.MediaTypes;
 

@@ -1,13 +1,10 @@
 using System.Buffers;
-using System.Data.Common;
 using System.Globalization;
 using System.Text.Json;
 using System.Text;
-using System.Text.Json.Nodes;
 using MediaLibrary.Api;
 using MediaLibrary.Entries;
 using MediaLibrary.Hosting;
-using MediaLibrary.MediaTypes;
 using MediaLibrary.References;
 using MediaLibrary.Storage;
 using Microsoft.Extensions.Options;

@@ -1,7 +1,5 @@
-using System.Buffers;
 using System.Data.Common;
 using System.Globalization;
-using System.Text.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 using MediaLibrary.Api;
@@ -10,7 +8,6 @@ using MediaLibrary.Hosting;
 using MediaLibrary.MediaTypes;
 using MediaLibrary.References;
 using MediaLibrary.Storage;
-using Microsoft.Extensions.Options;
 
 namespace MediaLibrary.UsageLog;
 

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using MediaLibrary.Tests.Infrastructure;
 using static MediaLibrary.Tests.Infrastructure.ApiCalls;

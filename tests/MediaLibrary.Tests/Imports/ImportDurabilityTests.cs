@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
 using MediaLibrary.Storage;
 using MediaLibrary.Tests.Infrastructure;

@@ -1,10 +1,8 @@
 using System.Net;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using MediaLibrary.Storage;
-using MediaLibrary.Tests.Events;
 using MediaLibrary.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using static MediaLibrary.Tests.Imports.ImportFlow;

@@ -1,9 +1,7 @@
-using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Dapper;
 using MediaLibrary.Clients;
 using MediaLibrary.Storage;
 using MediaLibrary.Tests.Infrastructure;

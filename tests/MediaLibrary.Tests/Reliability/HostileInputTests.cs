@@ -1,10 +1,8 @@
-using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Dapper;
-using MediaLibrary.Clients;
 using MediaLibrary.Storage;
 using MediaLibrary.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;

@@ -2,7 +2,6 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using MediaLibrary.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace MediaLibrary.Tests.Search;
 

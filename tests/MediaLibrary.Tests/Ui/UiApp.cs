@@ -1,8 +1,6 @@
-using System.Net;
 using System.Text.Json.Nodes;
 using MediaLibrary.Tests.Documents;
 using MediaLibrary.Tests.Infrastructure;
-using MediaLibrary.Tests.Search;
 using OpenQA.Selenium;
 using OpenQA.Selenium.Chrome;
 

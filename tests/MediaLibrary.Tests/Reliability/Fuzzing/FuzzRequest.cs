@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using System.Text;
 
 namespace MediaLibrary.Tests.Reliability.Fuzzing;
