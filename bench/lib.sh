@@ -84,7 +84,13 @@ free_port() {
   echo "no free port near $1" >&2; exit 1
 }
 
+# build_release: publishes this tree's server into $WORK/app, or with APP=DIR uses that published
+# build instead (bench/ab.sh builds two commits once and runs each several times).
 build_release() {
+  if [ -n "${APP:-}" ]; then
+    ln -s "$APP" "$WORK/app"
+    return
+  fi
   dotnet publish "$ROOT/src/MediaLibrary" -c Release -o "$WORK/app" -nologo -v quiet >&2
 }
 

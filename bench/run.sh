@@ -3,7 +3,9 @@
 # documents with 10 references each through the bulk path, starts the Release build and loads
 # each endpoint with wrk (-t2 -c64, 5 s warm-up, DURATION s measured). DB=sqlite|postgres.
 # Prints one markdown table: requests/s, p50, p99, non-2xx and the server's RSS after each run.
-# ONLY=PATCH (a part of a row's label) measures just the matching rows.
+# ONLY=PATCH (a part of a row's label) measures just the matching rows. WEBHOOK=1 configures one
+# webhook (every update, to a local nginx answering 204). APP=DIR uses a build made elsewhere
+# (bench/ab.sh), SOURCE=DIR that build's source tree (for its media types file).
 source "$(dirname "$0")/lib.sh"
 need wrk curl python3
 DB=${DB:-sqlite}
@@ -15,8 +17,30 @@ use_database "$DB"
 env MediaLibrary__DataDirectory="$WORK/data" "${settings[@]}" dotnet "$WORK/app/MediaLibrary.dll" db migrate 2>/dev/null
 env MediaLibrary__DataDirectory="$WORK/data" "${settings[@]}" dotnet "$WORK/app/MediaLibrary.dll" seed --entries "$ENTRIES" --documents "$DOCUMENTS" >&2
 
+# WEBHOOK=1: one webhook subscribed to every update, delivered to a local nginx that answers 204.
+hook_settings=()
+if [ -n "${WEBHOOK:-}" ]; then
+  need nginx
+  mkdir -p "$WORK/receiver"
+  RECEIVER_PORT=$(free_port 18480)
+  cat >"$WORK/receiver/nginx.conf" <<CONF
+pid $WORK/receiver/nginx.pid;
+worker_processes 1;
+events {}
+http { access_log off; server { listen 127.0.0.1:$RECEIVER_PORT; location / { return 204; } } }
+CONF
+  run_nginx "$WORK/receiver"
+  python3 - "${SOURCE:-$ROOT}/src/MediaLibrary/MediaTypes/default-media-types.json" "$WORK/project.json" "http://127.0.0.1:$RECEIVER_PORT/hook" <<'PY'
+import json, sys
+config = json.load(open(sys.argv[1]))
+config["webhooks"] = {"active": True, "configurations": [{"handle": "bench", "url": sys.argv[3], "events": ["mediaLibraryEntry.update"]}]}
+json.dump(config, open(sys.argv[2], "w"))
+PY
+  hook_settings=(MediaLibrary__MediaTypesFile="$WORK/project.json" MediaLibrary__Webhooks__AllowPrivateTargets=true)
+fi
+
 PORT=$(free_port 18380)
-start_server "$PORT" "${settings[@]}"
+start_server "$PORT" "${settings[@]}" "${hook_settings[@]}"
 T=$(token "${settings[@]}")
 BASE="http://127.0.0.1:$PORT"
 API="$BASE/api/2026-03"
