@@ -81,4 +81,8 @@ measure "PATCH setMetadataProperty" "$BASE" -s "$LUA/patch.lua"
 measure "incoming references, first page" "$API/mediaLibrary/seed0000000/incomingDocumentReferences"
 measure "serve-image (tiny JPEG)" "$API/mediaLibrary/serve-image/seed/sample.jpg"
 CONNECTIONS=8 measure "import of 100 entries (8 connections)" "$BASE" -s "$LUA/import.lua"
+if [ -n "${WEBHOOK:-}" ]; then
+  # The webhook kept up (its stream's position against the newest event), or did not deliver at all.
+  CHECKS+=("webhook: its stream is at event $(sql_scalar "SELECT COALESCE((SELECT position FROM webhook_streams WHERE webhook = 'bench'), 0)") of $(sql_scalar "SELECT COALESCE(MAX(position), 0) FROM events")")
+fi
 for check in "${CHECKS[@]}"; do echo; echo "$check"; done
