@@ -10,7 +10,9 @@ internal static class EventLog
     /// The columns a writer fills; `position` is the public id (<see cref="Dialect.NewEventPosition"/>).
     private const string Columns = "name, media_id, document_id, media_type, version, actor_type, actor_name, changed, created_at, position";
 
-    private static string Insert(Dialect dialect) => dialect.Statement("events.insert", InsertSql);
+    private static readonly Func<Dialect, string> BuildInsert = InsertSql;
+
+    private static string Insert(Dialect dialect) => dialect.Statement("events.insert", BuildInsert);
 
     private static string InsertSql(Dialect dialect) =>
         $"""

@@ -22,14 +22,6 @@ internal sealed class WebhookSender : BackgroundService
     private readonly WebhookSlots _slots;
     private readonly WebhookStreamPump _pump;
 
-    public WebhookSender(
-        WebhookDeliveries deliveries, WebhookStreams streams, WebhookCatalog webhooks, IEnumerable<DeliveryChannel> otherChannels, WebhookPoster poster,
-        TimeProvider time, IOptions<WebhookOptions> options, ILogger<WebhookSender> logger)
-    {
-        (_deliveries, _webhooks, _otherChannels, _poster, _time, _options, _logger) = (deliveries, webhooks, otherChannels, poster, time, options, logger);
-        _slots = new WebhookSlots(_options.Value.ConcurrencyPerWebhook, _options.Value.TimeoutSeconds);
-        _pump = new WebhookStreamPump(streams, poster, _slots, Wake, time, logger);
-    }
     /// How often an on-demand channel is looked at when nobody said it has work.
     private static readonly TimeSpan OnDemandPoll = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(200);
@@ -40,6 +32,15 @@ internal sealed class WebhookSender : BackgroundService
     private readonly ConcurrentQueue<(string Id, int Status)> _delivered = new();
     private readonly ConcurrentDictionary<string, DateTimeOffset> _resumed = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, bool> _due = new(StringComparer.Ordinal);
+
+    public WebhookSender(
+        WebhookDeliveries deliveries, WebhookStreams streams, WebhookCatalog webhooks, IEnumerable<DeliveryChannel> otherChannels, WebhookPoster poster,
+        TimeProvider time, IOptions<WebhookOptions> options, ILogger<WebhookSender> logger)
+    {
+        (_deliveries, _webhooks, _otherChannels, _poster, _time, _options, _logger) = (deliveries, webhooks, otherChannels, poster, time, options, logger);
+        _slots = new WebhookSlots(_options.Value.ConcurrencyPerWebhook, _options.Value.TimeoutSeconds);
+        _pump = new WebhookStreamPump(streams, poster, _slots, Wake, time, logger);
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
