@@ -54,6 +54,15 @@ internal sealed class WebhookDeliveries(Database database)
         };
     }
 
+    // One statement for the whole batch, its text built once per dialect.
+    private static string CreateSql(Dialect dialect) =>
+        $"""
+        INSERT INTO webhook_deliveries (id, event_id, webhook, url, body, state, attempts, next_attempt_at, lease_until, created_at)
+        SELECT d.id, d.event_id, d.webhook, d.url, d.body, 'pending', CASE WHEN d.lease_until IS NULL THEN 0 ELSE 1 END, @now, d.lease_until, @now
+        FROM {dialect.Rows("d", ("id", "@ids", "text"), ("event_id", "@eventIds", "bigint"), ("webhook", "@webhooks", "text"),
+            ("url", "@urls", "text"), ("body", "@bodies", "text"), ("lease_until", "@leases", "timestamptz"))}
+        """;
+
     /// Inserts deliveries in the caller's transaction: one statement for all.
     public static async Task CreateAsync(DbSession session, IReadOnlyList<NewDelivery> batch, DateTimeOffset now, CancellationToken ct)
     {
@@ -63,12 +72,7 @@ internal sealed class WebhookDeliveries(Database database)
         }
 
         await session.ExecuteAsync(
-            $"""
-            INSERT INTO webhook_deliveries (id, event_id, webhook, url, body, state, attempts, next_attempt_at, lease_until, created_at)
-            SELECT d.id, d.event_id, d.webhook, d.url, d.body, 'pending', CASE WHEN d.lease_until IS NULL THEN 0 ELSE 1 END, @now, d.lease_until, @now
-            FROM {session.Dialect.Rows("d", ("id", "@ids", "text"), ("event_id", "@eventIds", "bigint"), ("webhook", "@webhooks", "text"),
-                ("url", "@urls", "text"), ("body", "@bodies", "text"), ("lease_until", "@leases", "timestamptz"))}
-            """, ct, ("ids", batch.Select(d => d.Id).ToArray()), ("eventIds", batch.Select(d => d.EventId).ToArray()),
+            session.Dialect.Statement("webhook_deliveries.create", CreateSql), ct, ("ids", batch.Select(d => d.Id).ToArray()), ("eventIds", batch.Select(d => d.EventId).ToArray()),
             ("webhooks", batch.Select(d => d.Webhook).ToArray()), ("urls", batch.Select(d => d.Url).ToArray()),
             ("bodies", batch.Select(d => d.Body).ToArray()), ("leases", batch.Select(d => d.LeaseUntil).ToArray()), ("now", now));
     }

@@ -92,6 +92,15 @@ internal sealed class ImportJobs(Database database, TimeProvider time)
 
     private readonly string _lockJob = $"SELECT {JobColumns} FROM import_jobs WHERE id = @id{database.Dialect.ForUpdate}";
 
+    // All of a job's items in one statement (built once: prepared statements are kept by their text).
+    private readonly string _insertItems =
+        $"""
+        INSERT INTO import_items (job_id, position, url, host, external_id, file_name, media_type, metadata, state)
+        SELECT @jobId, i.ordinal - 1, i.url, i.host, i.external_id, i.file_name, i.media_type, i.metadata, 'pending'
+        FROM {database.Dialect.Rows("i", ("url", "@urls", "text"), ("host", "@hosts", "text"), ("external_id", "@externalIds", "text"),
+            ("file_name", "@fileNames", "text"), ("media_type", "@mediaTypes", "text"), ("metadata", "@metadata", "text"))}
+        """;
+
     public sealed record NewItem(string Url, string Host, string ExternalId, string FileName, string MediaType, string Metadata);
 
     public async Task CreateAsync(ImportJobRow job, IReadOnlyList<NewItem> items, CancellationToken ct)
@@ -102,12 +111,7 @@ internal sealed class ImportJobs(Database database, TimeProvider time)
             ct, ("id", job.Id), ("kind", job.Kind), ("systemName", job.SystemName), ("webhook", job.Webhook), ("context", job.Context),
             ("actorName", job.ActorName), ("state", Started), ("total", job.Total), ("startedAt", job.StartedAt));
         await session.ExecuteAsync(
-            $"""
-            INSERT INTO import_items (job_id, position, url, host, external_id, file_name, media_type, metadata, state)
-            SELECT @jobId, i.ordinal - 1, i.url, i.host, i.external_id, i.file_name, i.media_type, i.metadata, 'pending'
-            FROM {session.Dialect.Rows("i", ("url", "@urls", "text"), ("host", "@hosts", "text"), ("external_id", "@externalIds", "text"),
-                ("file_name", "@fileNames", "text"), ("media_type", "@mediaTypes", "text"), ("metadata", "@metadata", "text"))}
-            """, ct, ("jobId", job.Id), ("urls", items.Select(i => i.Url).ToArray()), ("hosts", items.Select(i => i.Host).ToArray()),
+            _insertItems, ct, ("jobId", job.Id), ("urls", items.Select(i => i.Url).ToArray()), ("hosts", items.Select(i => i.Host).ToArray()),
             ("externalIds", items.Select(i => i.ExternalId).ToArray()), ("fileNames", items.Select(i => i.FileName).ToArray()),
             ("mediaTypes", items.Select(i => i.MediaType).ToArray()), ("metadata", items.Select(i => i.Metadata).ToArray()));
         await session.CommitAsync(ct);
