@@ -4,7 +4,7 @@ using Microsoft.Data.Sqlite;
 
 namespace MediaLibrary.Delivery;
 
-/// serve-image's key lookup on SQLite, remembered while nothing in the database changed (SQLite only).
+/// serve-image's key lookup on SQLite, remembered while nothing in the database changed.
 ///
 /// Every serve-image request must see a revocation at once, from any process. SQLite's
 /// `PRAGMA data_version` on one connection changes whenever any other connection (this process's

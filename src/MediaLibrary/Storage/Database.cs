@@ -76,12 +76,12 @@ public sealed class Database : IDisposable
         return connection;
     }
 
-    /// A session in autocommit whose statements stay prepared between requests (see <see cref="DbSession"/>).
+    /// A read session in autocommit whose statements stay prepared between requests (see
+    /// <see cref="DbSession"/>); with <see cref="DatabaseOptions.GuardReadSessions"/> it refuses writes.
     /// `planEachTime`: on PostgreSQL, statements whose best plan depends on the values (a media
     /// entry referenced by 100,000 documents or by three) are parsed and planned on every run: a
     /// prepared statement falls back to one generic plan after five runs, and for the reference
     /// pages that plan was 50× slower at 1,000,000 entries.
-    /// A read session: with <see cref="DatabaseOptions.GuardReadSessions"/> it refuses writes.
     public async ValueTask<DbSession> OpenSessionAsync(bool planEachTime = false, CancellationToken cancellationToken = default) =>
         (_postgres is not null
             ? new DbSession(await _postgres.OpenConnectionAsync(cancellationToken), prepare: !planEachTime, this)
