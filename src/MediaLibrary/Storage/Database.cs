@@ -44,6 +44,9 @@ public sealed class Database : IDisposable
     }
 
     public DatabaseProvider Provider { get; }
+
+    /// SQLite's sessions and its one writer (null on PostgreSQL).
+    internal SqliteSessionPool? SqliteSessions => _sqliteSessions;
     public string ConnectionString { get; }
     public Dialect Dialect { get; }
 
@@ -93,7 +96,7 @@ public sealed class Database : IDisposable
     public async Task<DbSession> OpenAutocommitWriteAsync(CancellationToken cancellationToken = default) =>
         _postgres is not null
             ? new DbSession(await _postgres.OpenConnectionAsync(cancellationToken), prepare: true, this)
-            : await _sqliteSessions!.RentWriterAsync(cancellationToken);
+            : await _sqliteSessions!.RentWriterAsync(autocommit: true, cancellationToken);
 
     /// Called by any process-local listener that wants to know when events commit (the sequencer's signal).
     public void OnEventsCommitted(Action listener) => _eventsCommitted += listener;
@@ -107,7 +110,7 @@ public sealed class Database : IDisposable
     {
         var session = _postgres is not null
             ? new DbSession(await _postgres.OpenConnectionAsync(cancellationToken), prepare: false, this)
-            : await _sqliteSessions!.RentWriterAsync(cancellationToken);
+            : await _sqliteSessions!.RentWriterAsync(autocommit: false, cancellationToken);
         try
         {
             await session.BeginWriteAsync(cancellationToken);

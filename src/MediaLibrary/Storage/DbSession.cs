@@ -27,16 +27,29 @@ public sealed class DbSession : IAsyncDisposable
     private readonly bool _preparePostgres;
     private readonly Database _database;
     private DbTransaction? _transaction;
+
+    /// SQLite: the writer's group this session's write transaction is a savepoint of (see <see cref="SqliteSessionPool.WriteGroup"/>).
+    private SqliteSessionPool.WriteGroup? _group;
     private bool _broken;
     private bool _writer;
+    private bool _isTurn;
     private bool _readOnly;
     private bool _eventsPending;
 
-    /// The pool's writing connection (see <see cref="SqliteSessionPool.RentWriterAsync"/>): disposing it ends the caller's turn.
-    internal void MarkWriter()
+    /// In a write transaction: statements are undone with it, not one by one.
+    private bool InTransaction => _transaction is not null || _group is not null;
+
+    /// One turn on the pool's writing connection (see <see cref="SqliteSessionPool.RentWriterAsync"/>):
+    /// the connection and its prepared statements, with state of its own, so a caller done with
+    /// its turn cannot touch the next caller's. Disposing it (or committing) ends the turn.
+    internal DbSession Turn() => new(_connection, _prepared!, _pool!, _database) { _writer = true, _isTurn = true };
+
+    private DbSession(DbConnection connection, Dictionary<string, PreparedCommand> prepared, SqliteSessionPool pool, Database database)
     {
-        _writer = true;
-        _readOnly = false;
+        _connection = connection;
+        _prepared = prepared;
+        _pool = pool;
+        _database = database;
     }
 
     internal DbSession(NpgsqlConnection connection, bool prepare, Database database)
@@ -70,7 +83,7 @@ public sealed class DbSession : IAsyncDisposable
     /// process's sequencer hears of it. In autocommit the statement has committed already.
     public void EventsAppended()
     {
-        if (_transaction is null)
+        if (!InTransaction)
         {
             _database.SignalEventsCommitted();
             return;
@@ -84,13 +97,30 @@ public sealed class DbSession : IAsyncDisposable
     /// session without <see cref="CommitAsync"/> rolls it back.
     internal async Task BeginWriteAsync(CancellationToken ct)
     {
-        _transaction = _connection is SqliteConnection sqlite
-            ? sqlite.BeginTransaction(deferred: false)
-            : await _connection.BeginTransactionAsync(ct);
+        if (_pool is not null)
+        {
+            _group = _pool.JoinGroup(this);
+            return;
+        }
+
+        _transaction = await _connection.BeginTransactionAsync(ct);
     }
 
+    /// Commits the write transaction. On SQLite it returns once the group it joined has committed
+    /// (see <see cref="SqliteSessionPool.WriteGroup"/>); the writer's turn has ended then.
     public async Task CommitAsync(CancellationToken ct)
     {
+        if (_group is { } group)
+        {
+            _group = null;
+            _writer = false;
+            var events = _eventsPending;
+            _eventsPending = false;
+            // Not cancelled by the caller: the write is the group's now, and commits with it.
+            await _pool!.LeaveGroup(this, group, keep: true, events);
+            return;
+        }
+
         await _transaction!.CommitAsync(ct);
         await _transaction.DisposeAsync();
         _transaction = null;
@@ -105,6 +135,22 @@ public sealed class DbSession : IAsyncDisposable
     /// transaction goes on (document imports keep the other items of a request).
     public async Task<T> SavepointAsync<T>(string name, Func<Task<T>> work, CancellationToken ct)
     {
+        if (_group is not null)
+        {
+            ExecuteRaw($"SAVEPOINT {name}");
+            try
+            {
+                var result = await work();
+                ExecuteRaw($"RELEASE {name}");
+                return result;
+            }
+            catch
+            {
+                ExecuteRaw($"ROLLBACK TO {name}; RELEASE {name}");
+                throw;
+            }
+        }
+
         await _transaction!.SaveAsync(name, ct);
         try
         {
@@ -169,7 +215,7 @@ public sealed class DbSession : IAsyncDisposable
 
             return await run(command);
         }
-        catch when (_transaction is null)
+        catch when (!InTransaction)
         {
             // A session that failed mid-statement is closed, not returned to the pool (in a
             // transaction the caller decides: a savepoint may undo the failure).
@@ -252,9 +298,27 @@ public sealed class DbSession : IAsyncDisposable
         _ => value,
     };
 
+    /// One SQLite statement without parameters, unprepared (transaction control).
+    internal void ExecuteRaw(string sql)
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
     public async ValueTask DisposeAsync()
     {
         _eventsPending = false;
+        if (_group is { } group)
+        {
+            // Not committed: its statements are undone; the others of the group keep theirs.
+            _group = null;
+            _writer = false;
+            _ = _pool!.LeaveGroup(this, group, keep: false, eventsPending: false).ContinueWith(
+                static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            return;
+        }
+
         if (_transaction is not null)
         {
             try
@@ -271,7 +335,14 @@ public sealed class DbSession : IAsyncDisposable
 
         if (_writer)
         {
-            _pool!.ReturnWriter(this, _broken);
+            _writer = false;
+            _pool!.ReturnWriter(_broken);
+            return;
+        }
+
+        if (_isTurn)
+        {
+            // Its turn ended when it committed: the connection stays the writer's.
             return;
         }
 

@@ -4,11 +4,26 @@ namespace MediaLibrary.Storage;
 /// next writer through the releasing thread's own work queue, so the next writer runs as soon as
 /// that thread is free, not behind everything else queued on the thread pool (under load,
 /// webhook sends and request parsing) while the database stays idle.
-internal sealed class WriteTurns
+///
+/// `returned`: what the holder does when a turn it passed comes back because the chosen waiter
+/// gave up at that moment (by default, pass it on again or release it).
+internal sealed class WriteTurns(Action? returned = null)
 {
     private readonly Lock _lock = new();
     private readonly Queue<TaskCompletionSource<bool>> _waiting = new();
     private bool _taken;
+
+    /// Writers waiting for a turn (some may have given up and not been skipped yet).
+    public int Waiting
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _waiting.Count(w => !w.Task.IsCompleted);
+            }
+        }
+    }
 
     /// True once it is the caller's turn; false when `timeout` passed first.
     public async Task<bool> WaitAsync(TimeSpan timeout, CancellationToken ct)
@@ -42,7 +57,14 @@ internal sealed class WriteTurns
         return false;
     }
 
-    public void Release()
+    /// Ends the caller's turn: the next waiter gets it, or nobody holds it.
+    public void Release() => Pass(releaseWhenNone: true);
+
+    /// Passes the turn to the next waiter and returns true; false when nobody waits, and then the
+    /// caller still holds the turn.
+    public bool TryPass() => Pass(releaseWhenNone: false);
+
+    private bool Pass(bool releaseWhenNone)
     {
         TaskCompletionSource<bool>? next = null;
         lock (_lock)
@@ -54,8 +76,12 @@ internal sealed class WriteTurns
 
             if (next is null)
             {
-                _taken = false;
-                return;
+                if (releaseWhenNone)
+                {
+                    _taken = false;
+                }
+
+                return false;
             }
         }
 
@@ -64,9 +90,12 @@ internal sealed class WriteTurns
             var (turns, waiter) = state;
             if (!waiter.TrySetResult(true))
             {
-                // It gave up at this very moment: the turn goes to the next one.
-                turns.Release();
+                // It gave up at this very moment: the turn is back with its holder.
+                (turns._returned ?? turns.Release)();
             }
         }, (this, next), preferLocal: true);
+        return true;
     }
+
+    private readonly Action? _returned = returned;
 }
