@@ -3,7 +3,8 @@
 # documents with 10 references each through the bulk path, starts the Release build and loads
 # each endpoint with wrk (-t2 -c64, 5 s warm-up, DURATION s measured). DB=sqlite|postgres.
 # Prints one markdown table: requests/s, p50, p99, non-2xx and the server's RSS after each run.
-# ONLY=PATCH (a part of a row's label) measures just the matching rows. WEBHOOK=1 configures one
+# ONLY=PATCH (a part of a row's label; several separated by |, as ONLY='PATCH|import') measures
+# just the matching rows. WEBHOOK=1 configures one
 # webhook (every update, to a local nginx answering 204). APP=DIR uses a build made elsewhere
 # (bench/ab.sh), SOURCE=DIR that build's source tree (for its media types file).
 source "$(dirname "$0")/lib.sh"
@@ -52,7 +53,11 @@ LUA="$BENCH_DIR/lua"
 # measure LABEL URL [wrk args]: CONNECTIONS (default 64) concurrent connections.
 measure() {
   local label=$1; shift
-  case $label in *${ONLY:-}*) ;; *) return 0;; esac
+  local part match= parts
+  IFS='|' read -r -a parts <<<"${ONLY:-}"
+  [ ${#parts[@]} -gt 0 ] || parts=("")
+  for part in "${parts[@]}"; do case $label in *"$part"*) match=1;; esac; done
+  [ -n "$match" ] || return 0
   local c=${CONNECTIONS:-64} rss versions_before warm answered
   [[ $label == PATCH* ]] && versions_before=$(sql_scalar "SELECT SUM(version) FROM media_entries")
   read -r _ _ _ _ _ warm < <(run_wrk "$@" -t2 -c"$c" -d5s --timeout 30s -H "Authorization: Bearer $T")

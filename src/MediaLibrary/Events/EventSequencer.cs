@@ -86,10 +86,14 @@ internal sealed class EventSequencer(
         var before = now.AddDays(-options.Value.RetentionDays);
         await using var session = await database.OpenWriteAsync(ct);
         // The newest event always stays: ids continue from it, so a client's `id.gt` never sees an id twice.
+        // `created_at` grows with `position` (give or take a commit's moment on PostgreSQL): the
+        // old events are those before the first young one, found by walking `position` from the
+        // start over the rows that go anyway (no index on `created_at` to write with every event).
         var events = await session.ExecuteAsync(
             $"""
             DELETE FROM events
-            WHERE created_at < @before
+            WHERE position < COALESCE((SELECT position FROM events WHERE created_at >= @before AND position IS NOT NULL ORDER BY position LIMIT 1),
+                                      (SELECT MAX(position) FROM events))
               AND position <= COALESCE((SELECT MIN(position) FROM webhook_streams WHERE {database.Dialect.InList("webhook", "@active")}), position)
               AND position < (SELECT MAX(position) FROM events)
             """, ct, ("before", before), ("active", ActiveWebhooks));

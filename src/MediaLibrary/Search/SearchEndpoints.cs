@@ -1,4 +1,5 @@
 using MediaLibrary.Api;
+using MediaLibrary.Hosting;
 using MediaLibrary.Entries;
 using MediaLibrary.MediaTypes;
 
@@ -54,6 +55,9 @@ internal static class SearchSetup
     {
         builder.Services.AddSingleton<SearchStore>();
         builder.Services.AddHostedService<SearchChangeSweeper>();
+        builder.Services.AddOptions<SearchOptions>().BindConfiguration($"{MediaLibraryOptions.Section}:Search");
+        builder.Services.AddSingleton<SearchIndexer>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<SearchIndexer>());
         return builder;
     }
 }

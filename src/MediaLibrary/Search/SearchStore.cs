@@ -117,12 +117,14 @@ internal sealed partial class SearchStore(Database database, MediaTypeCatalog ty
         await using var session = await database.OpenAutocommitWriteAsync(ct);
         // `at` grows with `seq`: everything below the first young row goes (found by walking
         // `seq` from the start, over the rows being deleted anyway; no index on `at` to keep up
-        // on every write). The newest row always stays, so SQLite never numbers from 1 again.
-        const string prune =
-            """
+        // on every write). The newest row always stays, so SQLite never numbers from 1 again. On
+        // SQLite the indexer reads this log: rows it has not indexed yet stay (SearchIndexer).
+        var prune =
+            $"""
             DELETE FROM search_changes
             WHERE seq < coalesce((SELECT seq FROM search_changes WHERE at >= @before ORDER BY seq LIMIT 1),
                                  (SELECT max(seq) FROM search_changes))
+            {(_postgres ? "" : "AND seq <= (SELECT position FROM search_index WHERE id = 1)")}
             """;
         return await session.ExecuteAsync(prune, ct, ("before", time.GetUtcNow() - CursorLifetime - TimeSpan.FromHours(1)));
     }

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Net.Http.Headers;
 using MediaLibrary.Clients;
+using MediaLibrary.Search;
+using Microsoft.AspNetCore.Mvc.Testing.Handlers;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -99,9 +101,14 @@ public class TestApp : WebApplicationFactory<Program>, IAsyncLifetime
         return token;
     }
 
+    /// A client as CreateClient makes it (redirects followed, cookies kept) that, before a search,
+    /// waits until every committed change is in the search index: SQLite indexes after the commit
+    /// (SearchIndexer), and tests of what search finds would otherwise race it. The indexer's own
+    /// timing, and search without this wait, are tested in SearchIndexerTests.
     public async Task<HttpClient> ClientAsync(params string[] scopes)
     {
-        var client = CreateClient();
+        var client = CreateDefaultClient(ClientOptions.BaseAddress,
+            new RedirectHandler(ClientOptions.MaxAutomaticRedirections), new CookieContainerHandler(), new SearchIndexedHandler(this));
         if (scopes.Length > 0)
         {
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await CreateTokenAsync(scopes));
@@ -143,6 +150,20 @@ public class TestApp : WebApplicationFactory<Program>, IAsyncLifetime
 
             throw new InvalidOperationException($"The server answered 500 outside any test (fixture set-up?): {string.Join(", ", errors)}");
         }
+    }
+}
+
+/// Lets the server index every committed change before a search request goes out (see ClientAsync).
+internal sealed class SearchIndexedHandler(TestApp app) : DelegatingHandler
+{
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        if (request.RequestUri?.AbsolutePath.Contains("/search/", StringComparison.Ordinal) == true)
+        {
+            await app.Services.GetRequiredService<SearchIndexer>().CatchUpAsync(cancellationToken);
+        }
+
+        return await base.SendAsync(request, cancellationToken);
     }
 }
 
