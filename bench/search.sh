@@ -2,7 +2,7 @@
 # Search at 1,000,000 entries (SPEC §12): a one-word query that matches 1 % of the library, a
 # filter-only query, and a cursor page 10,000 entries deep; p50/p99 with CONNECTIONS (64)
 # connections. The library is filled by the seed command (its bulk path fires the same triggers
-# that keep the index for every write).
+# as every write; on SQLite it then indexes the logged changes, as the server's indexer would).
 # DB=sqlite (default) or DB=postgres; ENTRIES (1000000). Prints a markdown table for bench/README.md.
 source "$(dirname "$0")/lib.sh"
 need wrk curl python3

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Dapper;
 using MediaLibrary.Assets;
+using MediaLibrary.Search;
 using MediaLibrary.Storage;
 
 namespace MediaLibrary.Cli;
@@ -34,6 +35,13 @@ internal static class SeedCommand
             Enumerable.Range(0, entries).Select(i => new object?[] { $"seed/{Id(i)}.jpg", Id(i), "image/jpeg", 21000L, Sha, now }), ct);
         var entrySeconds = clock.Elapsed.TotalSeconds;
         await Console.Error.WriteLineAsync($"seeded {entries} entries in {entrySeconds:0.0} s ({entries / entrySeconds:0} entries/s)");
+        if (services.GetRequiredService<SearchIndexer>() is { Enabled: true } indexer)
+        {
+            // SQLite indexes search words after the commit: the library is searchable when seed ends.
+            clock.Restart();
+            await indexer.CatchUpAsync(ct);
+            await Console.Error.WriteLineAsync($"indexed {entries} entries for search in {clock.Elapsed.TotalSeconds:0.0} s");
+        }
 
         if (documents > 0)
         {
