@@ -6,7 +6,7 @@
 # BASE's). The same run.sh drives both builds, so the rows and the load are identical.
 #   bench/ab.sh 87c7771 HEAD
 #   DB=postgres ONLY=PATCH WEBHOOK=1 bench/ab.sh 87c7771 HEAD
-# DB (sqlite), ENTRIES (200,000), DURATION (10 s), ONLY (rows whose label contains it; 'PATCH|import' for two) and
+# DB (sqlite), ENTRIES (200,000), DURATION (10 s), WARMUP (5 s), ONLY (rows whose label contains it; 'PATCH|import' for two) and
 # WEBHOOK (1: one webhook subscribed to every update, for a build that has webhooks; a build from
 # before the event log runs without) go to run.sh.
 source "$(dirname "$0")/lib.sh"

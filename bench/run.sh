@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole API under load: seeds ENTRIES entries (default 1,000,000) and ENTRIES/5 published
 # documents with 10 references each through the bulk path, starts the Release build and loads
-# each endpoint with wrk (-t2 -c64, 5 s warm-up, DURATION s measured). DB=sqlite|postgres.
+# each endpoint with wrk (-t2 -c64, WARMUP s warm-up (5), DURATION s measured). DB=sqlite|postgres.
 # Prints one markdown table: requests/s, p50, p99, non-2xx and the server's RSS after each run.
 # ONLY=PATCH (a part of a row's label; several separated by |, as ONLY='PATCH|import') measures
 # just the matching rows. WEBHOOK=1 configures one
@@ -62,7 +62,7 @@ measure() {
   [ -n "$match" ] || return 0
   local c=${CONNECTIONS:-64} rss versions_before warm answered
   [[ $label == PATCH* ]] && versions_before=$(sql_scalar "SELECT SUM(version) FROM media_entries")
-  read -r _ _ _ _ _ warm < <(run_wrk "$@" -t2 -c"$c" -d5s --timeout 30s -H "Authorization: Bearer $T")
+  read -r _ _ _ _ _ warm < <(run_wrk "$@" -t2 -c"$c" -d"${WARMUP:-5}s" --timeout 30s -H "Authorization: Bearer $T")
   # Under the PATCH load, search's lag (bench/search-lag.py) on an entry the load does not touch.
   local lag_pid=
   if [[ $label == PATCH* ]]; then
