@@ -7,9 +7,9 @@ namespace MediaLibrary.Search;
 /// `MediaLibrary:Search` settings.
 public sealed class SearchOptions
 {
-    /// SQLite: whether this process indexes changed entries in the background. Off, changes wait
-    /// for another process (or this one's next start) to index them; tests turn it off to stand
-    /// for a process that stopped between a commit and its indexing.
+    /// SQLite: whether this process indexes changed entries in the background. Off, its changes
+    /// wait for a process with it on; tests turn it off to stand for a process that stopped
+    /// between a commit and its indexing.
     public bool IndexInBackground { get; set; } = true;
 }
 
