@@ -4,8 +4,8 @@
 # each endpoint with wrk (-t2 -c64, WARMUP s warm-up (5), DURATION s measured). DB=sqlite|postgres.
 # Prints one markdown table: requests/s, p50, p99, non-2xx and the server's RSS after each run.
 # ONLY=PATCH (a part of a row's label; several separated by |, as ONLY='PATCH|import') measures
-# just the matching rows. WEBHOOK=1 configures one
-# webhook (every update, to a local nginx answering 204). APP=DIR uses a build made elsewhere
+# just the matching rows. WEBHOOK=1 configures one webhook (every update, to a local nginx
+# answering 204). APP=DIR uses a build made elsewhere
 # (bench/ab.sh), SOURCE=DIR that build's source tree (for its media types file).
 source "$(dirname "$0")/lib.sh"
 need wrk curl python3
@@ -68,7 +68,9 @@ measure() {
   # the probe's word search, ~1 s under this load, would cost more than the PATCHes it measures.
   local lag_pid=
   if [[ $label == PATCH* && $DB == sqlite ]]; then
-    python3 "$BENCH_DIR/search-lag.py" "$BASE/api/2026-05" "$T" "$DURATION" "$PROBE" >"$WORK/lag.out" & lag_pid=$!
+    python3 "$BENCH_DIR/search-lag.py" "$BASE/api/2026-05" "$T" "$DURATION" "$PROBE" >"$WORK/lag.out" &
+    lag_pid=$!
+    PIDS+=("$lag_pid")
   fi
   read -r rps _ p50 p99 bad answered < <(run_wrk "$@" -t2 -c"$c" -d"${DURATION}s" --timeout 30s -H "Authorization: Bearer $T")
   rss=$(rss_mib "$SERVER_PID")
@@ -79,7 +81,7 @@ measure() {
     # when each of the two wrk runs stopped counting).
     local probe lag_patches=0 lag_samples=0 lag_p50 lag_p99 lag_max
     if [ -n "$lag_pid" ]; then
-      wait "$lag_pid" || echo "bench: the search-lag probe failed" >&2
+      wait_pid "$lag_pid" || echo "bench: the search-lag probe failed" >&2
       read -r probe lag_patches lag_samples lag_p50 lag_p99 lag_max <"$WORK/lag.out" || true
     fi
     local grown=$(( $(sql_scalar "SELECT SUM(version) FROM media_entries") - versions_before ))

@@ -1,6 +1,8 @@
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
+using MediaLibrary.Clients;
 using MediaLibrary.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace MediaLibrary.Tests.Search;
 
@@ -60,5 +62,45 @@ public sealed class SearchIndexerTests
         var client = process.Client();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return client;
+    }
+}
+
+/// A process whose indexer does not run: what it commits waits in the change log.
+public sealed class StalledIndexApp : TestApp
+{
+    public StalledIndexApp() => Overrides["MediaLibrary:Search:IndexInBackground"] = "false";
+}
+
+public sealed class SearchChangeLogPruningTests(StalledIndexApp app) : IClassFixture<StalledIndexApp>
+{
+    [Fact]
+    public async Task Pruning_never_deletes_changes_the_indexer_has_not_read()
+    {
+        var client = app.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await app.CreateTokenAsync([Scopes.Read, Scopes.Write]));
+        var word = SearchCalls.Word();
+        var ids = await client.ImportManyAsync(await client.UploadImageAsync(), Enumerable.Range(0, 3).Select(i => new JsonObject { ["title"] = $"{word} {i}" }));
+        var database = app.Services.GetRequiredService<MediaLibrary.Storage.Database>();
+        var store = app.Services.GetRequiredService<MediaLibrary.Search.SearchStore>();
+        await using (var session = await database.OpenAutocommitWriteAsync())
+        {
+            // Every change is older than a cursor may live.
+            await session.ExecuteAsync("UPDATE search_changes SET at = @old", CancellationToken.None, ("old", new DateTimeOffset(2000, 1, 1, 0, 0, 0, TimeSpan.Zero)));
+        }
+
+        if (TestApp.UsePostgres)
+        {
+            // No indexer reads the log there (the words are in the row): all but the newest go.
+            Assert.Equal(2, await store.PruneChangesAsync(CancellationToken.None));
+            Assert.Equal(ids.Order(), (await client.SearchAsync($"q={word}")).Ids().Order());
+            return;
+        }
+
+        Assert.Equal(0, await store.PruneChangesAsync(CancellationToken.None));
+        Assert.Empty((await client.SearchAsync($"q={word}")).Ids());
+
+        await app.Services.GetRequiredService<MediaLibrary.Search.SearchIndexer>().CatchUpAsync(CancellationToken.None);
+        Assert.Equal(ids.Order(), (await client.SearchAsync($"q={word}")).Ids().Order());
+        Assert.Equal(2, await store.PruneChangesAsync(CancellationToken.None));
     }
 }
