@@ -7,6 +7,7 @@ using MediaLibrary.Entries;
 using MediaLibrary.Events;
 using MediaLibrary.Hosting;
 using MediaLibrary.Imports;
+using MediaLibrary.Lifecycle;
 using MediaLibrary.MediaTypes;
 using MediaLibrary.References;
 using MediaLibrary.Search;
@@ -38,6 +39,7 @@ try
     builder.AddUsageLog();
     builder.AddDelivery();
     builder.AddSearch();
+    builder.AddLifecycle();
 
     var app = builder.Build();
     app.UseApi();
@@ -54,6 +56,7 @@ try
         .MapUsageLog()
         .MapDelivery()
         .MapSearch()
+        .MapLifecycle()
         .MapMediaTypes();
 
     return await app.RunMediaLibraryAsync(cli);

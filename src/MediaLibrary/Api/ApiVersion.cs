@@ -12,11 +12,12 @@ public sealed class ApiVersion : IComparable<ApiVersion>, IEquatable<ApiVersion>
     public static readonly ApiVersion V2026_01 = new(5, "2026-01");
     public static readonly ApiVersion V2026_03 = new(6, "2026-03");
     public static readonly ApiVersion V2026_05 = new(7, "2026-05");
+    public static readonly ApiVersion V2026_07 = new(8, "2026-07");
 
     public static IReadOnlyList<ApiVersion> All { get; } =
-        [V2025_03, V2025_05, V2025_07, V2025_09, V2025_11, V2026_01, V2026_03, V2026_05];
+        [V2025_03, V2025_05, V2025_07, V2025_09, V2025_11, V2026_01, V2026_03, V2026_05, V2026_07];
 
-    public static ApiVersion Latest => V2026_05;
+    public static ApiVersion Latest => V2026_07;
 
     private ApiVersion(int ordinal, string name) => (Ordinal, Name) = (ordinal, name);
 

@@ -12,7 +12,10 @@ public static class Scopes
 {
     public const string Read = "public-api:read";
     public const string Write = "public-api:write";
-    public static readonly string[] All = [Read, Write];
+
+    /// (ours, SPEC §14) Deleting an entry that is in use (`DELETE …?force=true`): an erasure.
+    public const string Erase = "public-api:erase";
+    public static readonly string[] All = [Read, Write, Erase];
 }
 
 internal sealed class ApiClientRow

@@ -62,6 +62,7 @@ internal sealed class DocumentStore(Database database, UsagePurposeCatalog purpo
             var references = ReferenceExtractor.FromContent(document.Content);
             references.AddRange(ReferenceExtractor.FromMetadata(document.Metadata));
             await ReferenceIndex.ReplaceDocumentAsync(session, id, references, ct);
+            await Lifecycle.EntryUsageRule.RecordPublishedAsync(session, references.Select(r => r.TargetId), now, ct);
             var changes = new List<NewEvent> { new(EventNames.DocumentPublish, actor, DocumentId: id) };
             if (purposes.ForContentType(document.ContentType) is { } purpose)
             {

@@ -48,6 +48,11 @@ internal static class EntryEvents
             events.Add(Event(newState == EntryState.Active ? EventNames.Active : EventNames.Invalid));
         }
 
+        if (!after.Archived && before.Archived)
+        {
+            events.Add(Event(EventNames.Unarchive));
+        }
+
         return events;
     }
 }

@@ -215,6 +215,10 @@ internal sealed class EntryPatcher(
                 entry.Archived = true;
                 return null;
 
+            case UnarchiveEntry:
+                entry.Archived = false;
+                return null;
+
             case RemoveAsset remove:
                 var translation = entry.Translation(remove.Locale);
                 if (translation is null)

@@ -20,6 +20,7 @@ public sealed record PatchEntryRequest(
 [JsonDerivedType(typeof(RevokeAssetOperation), "revokeAsset")]
 [JsonDerivedType(typeof(UnrevokeAssetOperation), "unrevokeAsset")]
 [JsonDerivedType(typeof(ArchiveOperation), "archive")]
+[JsonDerivedType(typeof(UnarchiveOperation), "unarchive")]
 [JsonDerivedType(typeof(RemoveAssetOperation), "removeAsset")]
 [JsonDerivedType(typeof(AddUsageLogEntryOperation), "addUsageLogEntry")]
 [JsonDerivedType(typeof(UpdateUsageLogEntryOperation), "updateUsageLogEntry")]
@@ -40,6 +41,9 @@ public sealed record UnrevokeAssetOperation : PatchOperationRequest;
 
 [Description("Archives the entry (idempotent); archived entries are still delivered.")]
 public sealed record ArchiveOperation : PatchOperationRequest;
+
+[Description("(ours) From 2026-07: ends the archiving (a no-op when not archived): the entry may be deleted again.")]
+public sealed record UnarchiveOperation : PatchOperationRequest;
 
 [Description("Removes a translation's asset; the default asset cannot be removed.")]
 public sealed record RemoveAssetOperation(string Locale) : PatchOperationRequest;

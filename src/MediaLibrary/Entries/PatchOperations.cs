@@ -21,6 +21,8 @@ internal sealed record UnrevokeAsset(int Index) : PatchOperation(Index);
 
 internal sealed record ArchiveEntry(int Index) : PatchOperation(Index);
 
+internal sealed record UnarchiveEntry(int Index) : PatchOperation(Index);
+
 internal sealed record RemoveAsset(int Index, string Locale) : PatchOperation(Index);
 
 /// The usage-log operations (API 2026-05): they read the entry's log under the row lock.
@@ -48,6 +50,7 @@ internal sealed record PatchRequest(int? Version, bool PreserveUpdatedAt, IReadO
         ["revokeAsset"] = (ApiVersion.V2025_03, ParseRevokeAsset),
         ["unrevokeAsset"] = (ApiVersion.V2025_03, (shape, patch, path, index, _, _) => shape.Object(patch, path, RequestSchema<UnrevokeAssetOperation>.WithOperation) is null ? null : new UnrevokeAsset(index)),
         ["archive"] = (ApiVersion.V2025_03, (shape, patch, path, index, _, _) => shape.Object(patch, path, RequestSchema<ArchiveOperation>.WithOperation) is null ? null : new ArchiveEntry(index)),
+        ["unarchive"] = (ApiVersion.V2026_07, (shape, patch, path, index, _, _) => shape.Object(patch, path, RequestSchema<UnarchiveOperation>.WithOperation) is null ? null : new UnarchiveEntry(index)),
         ["removeAsset"] = (ApiVersion.V2025_03, ParseRemoveAsset),
         ["addUsageLogEntry"] = (ApiVersion.V2026_05, ParseAddUsageLogEntry),
         ["updateUsageLogEntry"] = (ApiVersion.V2026_05, ParseUpdateUsageLogEntry),

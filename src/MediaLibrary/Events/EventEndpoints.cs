@@ -22,7 +22,8 @@ internal static class EventEndpoints
         [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? MediaId,
         [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? DocumentId,
         [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Version,
-        EventActor Actor);
+        EventActor Actor,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? Keys = null);
 
     public sealed record EventList(IReadOnlyList<EventResponse> Results);
 
@@ -66,7 +67,10 @@ internal static class EventEndpoints
             WHERE position > @after AND (@anyName = 1 OR {database.Dialect.InList("name", "@names")}) AND (CAST(@mediaId AS TEXT) IS NULL OR media_id = @mediaId)
             ORDER BY position LIMIT @limit
             """, ct, ("after", afterId), ("anyName", names.Length == 0 ? 1 : 0), ("names", names), ("mediaId", mediaId), ("limit", count));
-        var results = rows.Select(r => new EventResponse(r.Position, r.CreatedAt, r.Name, r.MediaId, r.DocumentId, r.Version, new EventActor(r.ActorType, r.ActorName))).ToList();
+        var results = rows.Select(r => new EventResponse(r.Position, r.CreatedAt, r.Name, r.MediaId, r.DocumentId, r.Version, new EventActor(r.ActorType, r.ActorName), KeysOf(r))).ToList();
         return apiVersion >= ApiVersion.V2026_01 ? TypedResults.Ok(new EventList(results)) : TypedResults.Ok(results);
     }
+
+    public static IReadOnlyList<string>? KeysOf(EventRow row) =>
+        row.Keys is null ? null : System.Text.Json.JsonSerializer.Deserialize<string[]>(row.Keys);
 }

@@ -8,7 +8,7 @@ namespace MediaLibrary.Events;
 internal static class EventLog
 {
     /// The columns a writer fills; `position` is the public id (<see cref="Dialect.NewEventPosition"/>).
-    private const string Columns = "name, media_id, document_id, media_type, version, actor_type, actor_name, changed, created_at, position";
+    private const string Columns = "name, media_id, document_id, media_type, version, actor_type, actor_name, changed, created_at, keys, position";
 
     private static readonly Func<Dialect, string> BuildInsert = InsertSql;
 
@@ -17,7 +17,7 @@ internal static class EventLog
     private static string InsertSql(Dialect dialect) =>
         $"""
         INSERT INTO events ({Columns})
-        VALUES (@name, @mediaId, @documentId, @mediaType, @version, @actorType, @actorName, @changed, @createdAt, {dialect.NewEventPosition})
+        VALUES (@name, @mediaId, @documentId, @mediaType, @version, @actorType, @actorName, @changed, @createdAt, @keys, {dialect.NewEventPosition})
         """;
 
     /// Appends the events in the session's transaction; they are signalled when it commits.
@@ -41,7 +41,7 @@ internal static class EventLog
         $"""
         WITH updated AS ({update})
         INSERT INTO events ({Columns})
-        SELECT e.name, updated.id, NULL, @mediaType, @Version, @actorType, @actorName, e.changed, @now, NULL
+        SELECT e.name, updated.id, NULL, @mediaType, @Version, @actorType, @actorName, e.changed, @now, NULL, NULL
         FROM updated, unnest(CAST(@names AS text[]), CAST(@changed AS text[])) WITH ORDINALITY AS e(name, changed, ordinal)
         ORDER BY e.ordinal
         """;
@@ -71,6 +71,7 @@ internal static class EventLog
     [
         ("name", e.Name), ("mediaId", e.MediaId), ("documentId", e.DocumentId), ("mediaType", e.MediaType), ("version", e.Version),
         ("actorType", e.Actor.Type), ("actorName", e.Actor.Name), ("changed", Changed(e)), ("createdAt", at),
+        ("keys", e.Keys is null ? null : JsonSerializer.Serialize(e.Keys)),
     ];
 
     /// The `changed` column: the metadata properties an update changed, as a JSON array (null when none).

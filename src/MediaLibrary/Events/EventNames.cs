@@ -9,10 +9,12 @@ public static class EventNames
     public const string Revoke = "mediaLibraryEntry.revoke";
     public const string Active = "mediaLibraryEntry.active";
     public const string Invalid = "mediaLibraryEntry.invalid";
+    public const string Unarchive = "mediaLibraryEntry.unarchive";
+    public const string Delete = "mediaLibraryEntry.delete";
     public const string DocumentPublish = "document.publish";
     public const string DocumentUnpublish = "document.unpublish";
 
-    public static readonly IReadOnlyList<string> All = [Create, Update, Archive, Revoke, Active, Invalid, DocumentPublish, DocumentUnpublish];
+    public static readonly IReadOnlyList<string> All = [Create, Update, Archive, Revoke, Active, Invalid, Unarchive, Delete, DocumentPublish, DocumentUnpublish];
 }
 
 /// Who made a change: an API client by name, or the service itself (a validity window passing).
@@ -26,4 +28,4 @@ public sealed record Actor(string Type, string? Name = null)
 
 /// An event to append in the transaction of the write that causes it.
 internal sealed record NewEvent(string Name, Actor Actor, string? MediaId = null, long? DocumentId = null,
-    string? MediaType = null, int? Version = null, IReadOnlyList<string>? ChangedProperties = null);
+    string? MediaType = null, int? Version = null, IReadOnlyList<string>? ChangedProperties = null, IReadOnlyList<string>? Keys = null);

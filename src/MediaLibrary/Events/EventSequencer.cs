@@ -110,7 +110,7 @@ internal sealed class EventSequencer(
 /// A stored event, as the feed and the webhooks show it.
 internal sealed class EventRow
 {
-    public const string Select = "SELECT seq, position, name, media_id, document_id, media_type, version, actor_type, actor_name, changed, created_at FROM events";
+    public const string Select = "SELECT seq, position, name, media_id, document_id, media_type, version, actor_type, actor_name, changed, created_at, keys FROM events";
 
     public long Seq { get; set; }
     public long Position { get; set; }
@@ -122,5 +122,8 @@ internal sealed class EventRow
     public string ActorType { get; set; } = "";
     public string? ActorName { get; set; }
     public string? Changed { get; set; }
+
+    /// `mediaLibraryEntry.delete`: every key the entry had, as a JSON array.
+    public string? Keys { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
 }

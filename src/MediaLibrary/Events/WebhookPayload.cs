@@ -45,6 +45,17 @@ internal static class WebhookPayload
                 json.WriteNumber("version", version);
             }
 
+            if (EventEndpoints.KeysOf(e) is { } keys)
+            {
+                json.WriteStartArray("keys");
+                foreach (var key in keys)
+                {
+                    json.WriteStringValue(key);
+                }
+
+                json.WriteEndArray();
+            }
+
             json.WriteEndObject();
         }
 

@@ -15,6 +15,7 @@ public sealed class VersionTests(TestApp app) : IClassFixture<TestApp>
     [InlineData("2026-01")]
     [InlineData("2026-03")]
     [InlineData("2026-05")]
+    [InlineData("2026-07")]
     [InlineData("v1")]
     [InlineData("beta")]
     public async Task Every_known_version_and_alias_reaches_the_handler(string version)
@@ -28,7 +29,7 @@ public sealed class VersionTests(TestApp app) : IClassFixture<TestApp>
 
     [Theory]
     [InlineData("2024-01")]
-    [InlineData("2026-07")]
+    [InlineData("2026-09")]
     [InlineData("v2")]
     [InlineData("latest")]
     public async Task Unknown_version_answers_404_envelope(string version)

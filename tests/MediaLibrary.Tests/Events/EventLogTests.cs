@@ -107,7 +107,7 @@ public sealed class EventLogTests(TestApp app) : IClassFixture<TestApp>
     [InlineData("limit=1001", "limit")]
     [InlineData("id.gt=-1", "id.gt")]
     [InlineData("id.gt=x", "id.gt")]
-    [InlineData("events=mediaLibraryEntry.delete", "events")]
+    [InlineData("events=mediaLibraryEntry.destroy", "events")]
     public async Task Bad_feed_parameters_are_400_naming_them(string query, string name)
     {
         var client = await app.ClientAsync("public-api:read");

@@ -19,7 +19,7 @@ public sealed class WebhookCatalogTests
     [Theory]
     [InlineData("""{"configurations": [{"url": "https://h.example/x", "events": ["mediaLibraryEntry.revoke"]}]}""", "needs a \"handle\"")]
     [InlineData("""{"configurations": [{"handle": "a", "url": "ftp://h.example/x", "events": ["mediaLibraryEntry.revoke"]}]}""", "webhook 'a' needs a \"url\"")]
-    [InlineData("""{"configurations": [{"handle": "a", "url": "https://h.example/x", "events": ["mediaLibraryEntry.delete"]}]}""", "webhook 'a' subscribes to unknown event")]
+    [InlineData("""{"configurations": [{"handle": "a", "url": "https://h.example/x", "events": ["mediaLibraryEntry.destroy"]}]}""", "webhook 'a' subscribes to unknown event")]
     [InlineData("""{"configurations": [{"handle": "a", "url": "https://h.example/x", "events": []}]}""", "webhook 'a' subscribes to no event")]
     [InlineData("""{"configurations": [{"handle": "a", "url": "https://h.example/x", "secret": {"$env": "NOPE"}, "events": ["mediaLibraryEntry.revoke"]}]}""", "environment variable NOPE")]
     [InlineData("""{"configurations": [{"handle": "a", "url": "https://h.example/x", "events": [{"name": "mediaLibraryEntry.update", "conditions": {"mediaTypes": ["podcast"]}}]}]}""", "names 'podcast'")]

@@ -100,6 +100,14 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public HttpClient Client() => new() { BaseAddress = BaseAddress };
 
+    /// A client that sends the bearer token with every request.
+    public HttpClient Client(string token)
+    {
+        var client = Client();
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
     private static ProcessStartInfo StartInfo(IDictionary<string, string?> settings, string[] args)
     {
         var info = new ProcessStartInfo("dotnet")

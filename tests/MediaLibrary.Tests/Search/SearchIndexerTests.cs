@@ -25,7 +25,7 @@ public sealed class SearchIndexerTests
         var stalled = new Dictionary<string, string?>(database.Settings) { ["MediaLibrary:Search:IndexInBackground"] = "false" };
         await using (var first = await ServiceProcess.StartAsync(database.Settings))
         {
-            var client = Authorized(first, token);
+            var client = first.Client(token);
             id = await client.ImportImageAsync(new JsonObject { ["title"] = "Harbour", ["caption"] = before });
             await Waits.UntilAsync(async () => (await client.SearchAsync($"q={before}")).Ids(), ids => ids.SequenceEqual([id]),
                 TimeSpan.FromSeconds(10), "the new entry to be found");
@@ -33,7 +33,7 @@ public sealed class SearchIndexerTests
 
         await using (var second = await ServiceProcess.StartAsync(stalled))
         {
-            var client = Authorized(second, token);
+            var client = second.Client(token);
             (await client.PatchOpsAsync(id, ApiCalls.SetMetadata("caption", after))).EnsureSuccessStatusCode();
             Assert.Equal(after, (await client.GetEntryAsync(id)).GetProperty("metadata").GetProperty("caption").GetString());
             if (!TestApp.UsePostgres)
@@ -50,19 +50,13 @@ public sealed class SearchIndexerTests
         } // SIGKILL
 
         await using var third = await ServiceProcess.StartAsync(database.Settings);
-        var reader = Authorized(third, token);
+        var reader = third.Client(token);
         await Waits.UntilAsync(async () => (await reader.SearchAsync($"q={after}")).Ids(), ids => ids.SequenceEqual([id]),
             TimeSpan.FromSeconds(10), "the next process to index the change the killed one committed");
         Assert.Empty((await reader.SearchAsync($"q={before}")).Ids());
         Assert.Equal(1, (await reader.SearchAsync($"q=harbour+{after}")).GetProperty("total").GetInt32());
     }
 
-    private static HttpClient Authorized(ServiceProcess process, string token)
-    {
-        var client = process.Client();
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return client;
-    }
 }
 
 /// A process whose indexer does not run: what it commits waits in the change log.

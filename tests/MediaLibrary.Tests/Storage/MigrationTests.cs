@@ -137,3 +137,49 @@ public sealed class WebhookStreamMigrationTests(SchemaAt0010App app) : IClassFix
     private static string MediaId(WebhookReceiver.Received r) => System.Text.Json.JsonDocument.Parse(r.Body).RootElement.GetProperty("mediaId").GetString()!;
 }
 
+
+/// A database as session 10 left it (migration 0012): a document published three entries and was
+/// then unpublished (its references are gone, its publication keeps the content), and an entry's
+/// usage log records a publication. Migration 0013 must count all of them as ever published.
+public sealed class SchemaAt0012App : TestApp
+{
+    public static readonly string[] Published = ["in-directive", "in-metadata", "in-reference", "in-usage-log"];
+
+    protected override async Task PrepareDatabaseAsync()
+    {
+        await using var connection = await MigrationTests.MigrateToAsync(this, 12);
+        var json = UsePostgres ? "::jsonb" : "";
+        var (no, now) = UsePostgres ? ("FALSE", "now()") : ("0", "'2026-11-29T03:04:05.678Z'");
+        var entries = string.Join(",\n", Published.Append("never-published").Select(id =>
+            $"('{id}', 1, 'image', {no}, {no}, '{"{"}\"key\":\"2026/11/29/{id}.jpg\",\"size\":10,\"width\":4,\"height\":3,\"mimeType\":\"image/jpeg\",\"filename\":\"a.jpg\"{"}"}'{json}, '{"{}"}'{json}, '[]'{json}, {now}, {now})"));
+        await connection.ExecuteAsync(
+            $"""
+            INSERT INTO media_entries (id, version, media_type, revoked, archived, asset, metadata, translations, created_at, updated_at)
+            VALUES {entries};
+            INSERT INTO documents (id, system_name, external_id, content_type, metadata, content, created_at, updated_at)
+            VALUES (1, 'cms', 'gone', 'regular', '{"{}"}'{json}, '[]'{json}, {now}, {now});
+            INSERT INTO publications (document_id, publication_id, live, content_type, metadata, content, first_publication_date, last_publication_date)
+            VALUES (1, 2, {no}, 'regular',
+                    '{"{"}"teaser":{"{"}"mediaId":"in-metadata"{"}"},"video":{"{"}"$ref":"video","reference":{"{"}"id":"in-reference"{"}"}{"}"}{"}"}'{json},
+                    '[{"{"}"id":"c1","component":"image","content":{"{"}"image":{"{"}"mediaId":"in-directive"{"}"}{"}"}{"}"}]'{json}, {now}, {now});
+            INSERT INTO usage_log (id, entry_id, purpose, state, params, document_id, publication_id, publication_date, reporting_date)
+            VALUES ('ul-1', 'in-usage-log', 'web', 'confirmed', '{"{}"}', 7, 1, {now}, {now});
+            """);
+    }
+}
+
+public sealed class PublishedBackfillMigrationTests(SchemaAt0012App app) : IClassFixture<SchemaAt0012App>
+{
+    [Fact]
+    public async Task Entries_published_before_the_upgrade_stay_in_use_after_it()
+    {
+        var client = await app.ClientAsync(MediaLibrary.Clients.Scopes.Read, MediaLibrary.Clients.Scopes.Write);
+        foreach (var id in SchemaAt0012App.Published)
+        {
+            var details = await (await client.DeleteAsync($"/api/2026-07/mediaLibrary/{id}")).AssertEnvelopeAsync(HttpStatusCode.Conflict);
+            Assert.True(details.GetProperty("usage").GetProperty("published").GetBoolean(), id);
+        }
+
+        Assert.Equal(HttpStatusCode.OK, (await client.DeleteAsync("/api/2026-07/mediaLibrary/never-published")).StatusCode);
+    }
+}

@@ -53,7 +53,7 @@ public static class EdgeCases
 
     public static readonly string[] Ranges = ["bytes=0-0", "bytes=-1", "bytes=5-1", "bytes=0-99999999999999999999", "bytes=a-b", "items=0-1", "bytes=0-1,2-3", "bytes=", "bytes=-0"];
 
-    public static readonly string[] Versions = ["v1", "beta", "2025-03", "2025-11", "2026-01", "2026-03", "2026-05"];
+    public static readonly string[] Versions = ["v1", "beta", "2025-03", "2025-11", "2026-01", "2026-03", "2026-05", "2026-07"];
 
     public static FuzzJson Value(int pick, int amount)
     {

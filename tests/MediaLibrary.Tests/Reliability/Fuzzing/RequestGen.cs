@@ -10,7 +10,7 @@ public sealed record FuzzContext(string EntryId, string OtherId, long DocumentId
 /// reproduced from the seed CsCheck prints on failure).
 public static class RequestGen
 {
-    private const int Templates = 21;
+    private const int Templates = 22;
 
     /// The search whose second page the fuzzer asks for (its cursor is in the context).
     public const string SearchQuery = "q=fuzz+target&mediaType=image&state=active&archived=false&sort=-updatedAt&limit=1&createdAt.gte=2020-01-01";
@@ -73,6 +73,12 @@ public static class RequestGen
         18 => Get("usage log export", "2026-05", ["usageLog"], ("from", "2026-05-01"), ("to", "2026-05-31T00:00:00Z"), ("purpose", "print"), ("state", "confirmed"), ("limit", "10")),
         20 => Get("search", version, ["search", "mediaLibrary"], ("q", "fuzz target"), ("mediaType", "image"), ("state", "active"), ("archived", "false"),
             ("sort", "-updatedAt"), ("limit", "1"), ("createdAt.gte", "2020-01-01"), ("after", choice % 3 == 0 ? "" : c.SearchCursor)),
+        21 => new FuzzRequest
+        {
+            Template = "delete", Method = HttpMethod.Delete, Version = version, Segments = ["mediaLibrary", $"fuzz-{choice % 20}"],
+            Query = (choice % 4) switch { 0 => [], 1 => [("version", "1")], 2 => [("force", "true")], _ => [("version", (choice % 3).ToString(System.Globalization.CultureInfo.InvariantCulture)), ("force", "false")] },
+            ContentType = null,
+        },
         16 => Get("import status", version, ["import", (choice % 3) switch { 0 => "images", 1 => "videos", _ => "files" }, "status"], ("id", c.ImportJobId)),
         _ => new FuzzRequest { Template = "patch (2026-03)", Method = HttpMethod.Patch, Version = "2026-03", Segments = ["mediaLibrary", c.OtherId], Json = PatchBody(c, choice + 1) },
     };
@@ -94,6 +100,7 @@ public static class RequestGen
             O(("operation", Str("revokeAsset")), ("note", Str("rights expired"))),
             O(("operation", Str("unrevokeAsset"))),
             O(("operation", Str("archive"))),
+            O(("operation", Str("unarchive"))),
             O(("operation", Str("removeAsset")), ("locale", Str("fr"))),
             O(("operation", Str("replaceAsset")), ("value", c.Asset.Clone())),
             O(("operation", Str("addUsageLogEntry")), ("value", O(("purpose", Str("print")), ("state", Str("confirmed")),
