@@ -13,7 +13,7 @@ public sealed record AssetUploadResponse(
 /// `POST /mediaLibrary/assets`: streams the body to a spool file (hashing and counting as it goes),
 /// learns the type and size from the bytes, then hands the complete file to the blob store.
 internal sealed class AssetUploader(
-    IBlobStore store, IOptions<MediaLibraryOptions> options, TimeProvider time, IAssetUrls urls, ILogger<AssetUploader> logger)
+    IBlobStore store, Storage.Database database, IOptions<MediaLibraryOptions> options, TimeProvider time, IAssetUrls urls, ILogger<AssetUploader> logger)
 {
     public async Task<Results<Created<AssetUploadResponse>, JsonHttpResult<ErrorEnvelope>>> UploadAsync(
         HttpContext context, string? filename, CancellationToken ct)
@@ -58,6 +58,7 @@ internal sealed class AssetUploader(
 
             var (type, probe) = (inspection.Type!, inspection.Probe!);
             var key = SpooledAsset.NewKey(time, type);
+            await Lifecycle.Uploads.RecordAsync(database, key, time.GetUtcNow(), ct);
             await store.PutFileAsync(key, spool, type.MimeType, ct);
             logger.LogInformation("Stored upload {Key} ({MimeType}, {Size} bytes, sha256 {Sha256}) in {Store}",
                 key, type.MimeType, spooled.Size, spooled.Sha256, store.Name);

@@ -16,6 +16,7 @@ internal static class CliCommands
         root.Add(Db(services));
         root.Add(Seed(services));
         root.Add(Webhooks(services));
+        root.Add(Lifecycle(services));
         return root;
     }
 
@@ -68,6 +69,19 @@ internal static class CliCommands
             services.Get<Events.WebhookDeliveries>(), services.Get<Events.WebhookCatalog>(), services.Get<TimeProvider>(), parse.GetRequiredValue(delivery), ct));
 
         return new Command("webhooks", "Webhooks and their deliveries.") { list, deliveries, redeliver };
+    }
+
+    private static Command Lifecycle(CliServices services)
+    {
+        var mediaType = new Option<string?>("--media-type") { Description = "Only this media type's routine." };
+        var preview = new Command("preview", "How many entries the deletion routines would delete now, and the first ids; deletes nothing.") { mediaType };
+        preview.SetAction((parse, ct) => LifecycleCommands.PreviewAsync(
+            services.Get<MediaLibrary.Lifecycle.DeletionRoutines>(), services.Get<MediaTypes.MediaTypeCatalog>(), parse.GetValue(mediaType), ct));
+
+        var run = new Command("run", "Run the deletion routines now (unless another process is running them), then erase the deleted entries' bytes.");
+        run.SetAction((_, ct) => LifecycleCommands.RunAsync(services.Get<MediaLibrary.Lifecycle.DeletionRoutines>(), services.Get<MediaLibrary.Lifecycle.BlobEraser>(), ct));
+
+        return new Command("lifecycle", "Deletion routines (the project config's deletionRoutine per media type).") { preview, run };
     }
 
     private static Command Seed(CliServices services)

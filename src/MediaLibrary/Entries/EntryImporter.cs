@@ -111,6 +111,7 @@ internal sealed partial class EntryImporter(EntryStore store, MediaTypeCatalog t
         {
             InsertOutcome.Inserted => new ImportResult(true, 200, row.Id),
             InsertOutcome.DuplicateId => Conflict($"id is not unique: '{row.Id}'"),
+            InsertOutcome.SweptKey => Conflict("asset.key: the upload was removed (no entry named it within the configured hours); upload the file again"),
             _ => Conflict($"externalId is not unique: '{externalId}' (systemName: '{systemName}')"),
         };
     }

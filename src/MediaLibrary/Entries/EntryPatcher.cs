@@ -103,7 +103,19 @@ internal sealed class EntryPatcher(
             }
 
             var changes = EntryEvents.Changed(row, updated, type, actor, now, usageLogChanged: copy.SideWrites.Any(w => w is UsageLogWrite));
-            if (!await store.UpdateAsync(session, updated, row, copy.SideWrites, changes, now, ct))
+            bool written;
+            try
+            {
+                written = await store.UpdateAsync(session, updated, row, copy.SideWrites, changes, now, ct);
+            }
+            catch (Lifecycle.SweptUploadException e)
+            {
+                // The transaction is undone when the session is disposed.
+                var replace = request.Operations.OfType<ReplaceAsset>().First(r => storedKeys.TryGetValue(r.Index, out var k) && k.Key == e.Key);
+                return ApiErrors.Validation(replace.Path("value.key"), e.Message);
+            }
+
+            if (!written)
             {
                 // Only possible if the row lock was not honoured; report it instead of losing a write.
                 return VersionConflict(request.Version ?? row.Version, row.Version + 1);

@@ -11,6 +11,9 @@ public enum InsertOutcome
     DuplicateId,
     DuplicateExternalId,
 
+    /// A key of the entry was an upload the orphan sweeper had removed: nothing was written.
+    SweptKey,
+
     /// The caller's write beside the entry declined (an import item that is not its own any more): nothing was written.
     Abandoned,
 }
@@ -108,6 +111,10 @@ internal sealed class EntryStore(Database database)
         {
             return constraint.Contains("external", StringComparison.Ordinal) ? InsertOutcome.DuplicateExternalId : InsertOutcome.DuplicateId;
         }
+        catch (Lifecycle.SweptUploadException)
+        {
+            return InsertOutcome.SweptKey;
+        }
     }
 
     /// Opens the transaction of a PATCH: the row is read under the write lock.
@@ -197,6 +204,7 @@ internal sealed class EntryStore(Database database)
     {
         foreach (var key in keys.DistinctBy(k => k.Key))
         {
+            await Lifecycle.Uploads.ClaimAsync(session, key.Key, ct);
             await session.ExecuteAsync(
                 """
                 INSERT INTO media_entry_keys (key, entry_id, mime_type, size, sha256, added_at)

@@ -18,7 +18,7 @@ internal sealed record ImportJobInfo(string Id, ImportKind Kind, string SystemNa
 /// updated or left alone (same bytes and metadata: `skipped`), in one transaction with the item's
 /// outcome. Returns a transient problem when the item should be tried again later.
 internal sealed class ImportItemProcessor(
-    ImportJobs jobs, ImportFetcher fetcher, EntryStore entries, MediaTypeCatalog types, IBlobStore blobs, WebhookSender sender,
+    ImportJobs jobs, ImportFetcher fetcher, EntryStore entries, MediaTypeCatalog types, IBlobStore blobs, Storage.Database database, WebhookSender sender,
     IOptions<MediaLibraryOptions> library, TimeProvider time, ILogger<ImportItemProcessor> logger)
 {
     public async Task<string?> ProcessAsync(ImportItemRow item, ImportJobInfo job, string worker, CancellationToken ct)
@@ -102,6 +102,7 @@ internal sealed class ImportItemProcessor(
         async Task<string> PutAsync()
         {
             key = SpooledAsset.NewKey(time, inspection.Type!);
+            await Lifecycle.Uploads.RecordAsync(database, key, time.GetUtcNow(), ct);
             await blobs.PutFileAsync(key, spool, inspection.Type!.MimeType, ct);
             return key;
         }
@@ -131,6 +132,12 @@ internal sealed class ImportItemProcessor(
                     Completed(completion);
                     logger.LogInformation("Import {JobId} item {Position}: created entry {EntryId} from {Url} ({Size} bytes)",
                         job.Id, item.Position, row.Id, ImportFetcher.Redacted(item.Url), file.Size);
+                }
+
+                if (inserted == InsertOutcome.SweptKey)
+                {
+                    await FailAsync(item, worker, "the fetched file was removed as an orphan before its entry was written", ct);
+                    return;
                 }
 
                 if (inserted != InsertOutcome.DuplicateExternalId)

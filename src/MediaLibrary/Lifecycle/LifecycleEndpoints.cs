@@ -120,10 +120,18 @@ internal static class LifecycleSetup
 {
     public static WebApplicationBuilder AddLifecycle(this WebApplicationBuilder builder)
     {
-        builder.Services.AddOptions<LifecycleOptions>().BindConfiguration($"{Hosting.MediaLibraryOptions.Section}:Lifecycle");
+        builder.Services.AddOptions<LifecycleOptions>().BindConfiguration($"{Hosting.MediaLibraryOptions.Section}:Lifecycle")
+            .Validate(o => o.RoutineMinutes > 0, "MediaLibrary__Lifecycle__RoutineMinutes must be more than 0.")
+            .Validate(o => o.OrphanUploadHours > 0, "MediaLibrary__Lifecycle__OrphanUploadHours must be more than 0.")
+            .Validate(o => o.RoutineBatch is >= 1 and <= 1000, "MediaLibrary__Lifecycle__RoutineBatch must be from 1 to 1000.")
+            .ValidateOnStart();
         builder.Services.AddSingleton<EntryDeleter>();
         builder.Services.AddSingleton<BlobEraser>();
         builder.Services.AddHostedService(services => services.GetRequiredService<BlobEraser>());
+        builder.Services.AddSingleton<DeletionRoutines>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<DeletionRoutines>());
+        builder.Services.AddSingleton<OrphanSweeper>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<OrphanSweeper>());
         return builder;
     }
 }

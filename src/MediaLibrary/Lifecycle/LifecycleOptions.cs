@@ -3,8 +3,9 @@ namespace MediaLibrary.Lifecycle;
 /// `MediaLibrary:Lifecycle` (SPEC §14).
 public sealed class LifecycleOptions
 {
-    /// How often the deletion routines run (one process at a time across all processes).
-    public int RoutineMinutes { get; set; } = 30;
+    /// How often the deletion routines run (one process at a time across all processes); the
+    /// first run comes one interval, at most a minute, after the start.
+    public double RoutineMinutes { get; set; } = 30;
 
     /// Uploads and fetched sources that no entry has named after this many hours are removed.
     public double OrphanUploadHours { get; set; } = 24;

@@ -12,6 +12,9 @@ public sealed record MediaTypeDefinition(
 {
     public MetadataProperty? Property(string handle) => Metadata.FirstOrDefault(p => p.Handle == handle);
 
+    /// Which of its entries the deletion routines delete (SPEC §14); null when it has none.
+    internal Lifecycle.DeletionRoutine? DeletionRoutine { get; init; }
+
     /// `"handle"` of each property that can make an entry invalid (li-invalid, li-datetime-validity), to spot them in stored metadata text without parsing it.
     public IReadOnlyList<string> StatePropertyKeys { get; } =
         Metadata.Where(p => p.Type is "li-invalid" or "li-datetime-validity").Select(p => $"\"{p.Handle}\"").ToList();
@@ -122,6 +125,9 @@ public sealed class MediaTypeCatalog
         var asset = node["asset"] as JsonObject;
         return new MediaTypeDefinition(handle, typeName!, kind, properties,
             Translatable: asset?["translatable"]?.GetValueKind() != JsonValueKind.False,
-            Replaceable: asset?["replaceable"]?.GetValueKind() != JsonValueKind.False);
+            Replaceable: asset?["replaceable"]?.GetValueKind() != JsonValueKind.False)
+        {
+            DeletionRoutine = node["deletionRoutine"] is { } routine ? Lifecycle.DeletionRoutine.Parse(routine, properties, where) : null,
+        };
     }
 }

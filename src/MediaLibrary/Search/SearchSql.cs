@@ -156,7 +156,7 @@ internal sealed class SearchSql(Dialect dialect, MediaTypeCatalog types)
 
     /// When an entry is `invalid` (besides revoked), in SQL, from the media types' li-invalid and
     /// li-datetime-validity properties: never NULL, so `NOT (…)` is `active`.
-    private static string InvalidCondition(MediaTypeCatalog types, bool postgres)
+    public static string InvalidCondition(MediaTypeCatalog types, bool postgres)
     {
         var perType = new List<string>();
         foreach (var type in types.All)

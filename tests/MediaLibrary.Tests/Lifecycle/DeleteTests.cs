@@ -169,6 +169,22 @@ public sealed class DeleteTests(LifecycleApp app) : IClassFixture<LifecycleApp>
     }
 
     [Fact]
+    public async Task Token_create_gives_the_erase_scope_and_it_erases_an_archived_entry()
+    {
+        var client = await app.ReaderWriterAsync();
+        var (id, _) = await client.ImportWithKeyAsync();
+        (await client.PatchOpsAsync(id, Op("archive"))).EnsureSuccessStatusCode();
+
+        var created = await ServiceProcess.RunAsync(app.Settings(), "token", "create", "--name", NewId("legal"), "--scopes", "public-api:write,public-api:erase");
+        Assert.True(created.ExitCode == 0, created.Stderr);
+        using var legal = app.CreateClient();
+        legal.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", created.Stdout.Trim());
+        await (await legal.DeleteEntryAsync(id)).AssertEnvelopeAsync(HttpStatusCode.Conflict);
+        Assert.Equal(200, (await (await legal.DeleteEntryAsync(id, "force=true")).JsonAsync()).GetProperty("status").GetInt32());
+        await (await client.GetAsync($"/api/{LifecycleCalls.V}/mediaLibrary/{id}")).AssertEnvelopeAsync(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
     public async Task Deleting_the_same_entry_twice_at_once_deletes_it_once()
     {
         var client = await app.ReaderWriterAsync();
