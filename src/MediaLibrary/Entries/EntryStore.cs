@@ -197,7 +197,7 @@ internal sealed class EntryStore(Database database)
         return await session.QueryAsync<string>("SELECT key FROM media_entry_keys WHERE entry_id = @id ORDER BY key", ct, ("id", id));
     }
 
-    private static List<Reference> ReferencesOf(string metadata) =>
+    public static List<Reference> ReferencesOf(string metadata) =>
         ReferenceExtractor.FromMetadata(System.Text.Json.Nodes.JsonNode.Parse(metadata) as System.Text.Json.Nodes.JsonObject);
 
     public static async Task AddKeysAsync(DbSession session, string id, IEnumerable<StoredKey> keys, DateTimeOffset addedAt, CancellationToken ct)

@@ -26,7 +26,7 @@ internal sealed class DeletionRoutines(
     public static readonly Actor RoutineActor = new("system", "deletion-routine");
     private static readonly TimeSpan LeaseFor = TimeSpan.FromMinutes(5);
     private readonly string _holder = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
-    private readonly string _selectForUpdate = $"SELECT {EntryRow.Columns} FROM media_entries WHERE id = @id{database.Dialect.ForUpdate}";
+    private static readonly string Columns = string.Join(", ", EntryRow.Columns.Split(", ").Select(c => "e." + c));
 
     public IEnumerable<MediaTypeDefinition> Routines => types.All.Where(t => t.DeletionRoutine is { Enabled: true }).OrderBy(t => t.Handle, StringComparer.Ordinal);
 
@@ -121,7 +121,8 @@ internal sealed class DeletionRoutines(
         var now = time.GetUtcNow();
         var (where, parameters) = Candidates(type, now);
         var batch = Math.Clamp(options.Value.RoutineBatch, 1, 1000);
-        var deleted = new List<string>();
+        var deleted = 0;
+        var first = new List<string>();
         var after = "";
         while (true)
         {
@@ -140,21 +141,14 @@ internal sealed class DeletionRoutines(
             after = ids[^1];
             await using (var session = await database.OpenWriteAsync(ct))
             {
-                foreach (var id in ids)
-                {
-                    // Again under the row lock: still there, still matching, still not in use.
-                    var row = await session.QueryFirstOrDefaultAsync(_selectForUpdate, EntryRow.Read, ct, ("id", id));
-                    if (row is null ||
-                        (await session.QueryAsync<string>($"SELECT e.id FROM media_entries e WHERE e.id = @id AND {where}", ct, [.. parameters, ("id", id)])).Count == 0)
-                    {
-                        continue;
-                    }
-
-                    await EntryDeleter.DeleteInAsync(session, row, RoutineActor, time.StoredNow(), ct);
-                    deleted.Add(id);
-                }
-
+                // Again, under the row locks: still there, still matching, still not in use.
+                var rows = await session.QueryAsync(
+                    $"SELECT {Columns} FROM media_entries e WHERE {database.Dialect.InList("e.id", "@ids")} AND {where} ORDER BY e.id{database.Dialect.ForUpdate}",
+                    EntryRow.Read, ct, [.. parameters, ("ids", ids.ToArray())]);
+                await EntryDeleter.DeleteAllInAsync(session, rows, RoutineActor, time.StoredNow(), ct);
                 await session.CommitAsync(ct);
+                deleted += rows.Count;
+                first.AddRange(rows.Take(10 - first.Count).Select(r => r.Id));
             }
 
             eraser.Wake();
@@ -165,7 +159,7 @@ internal sealed class DeletionRoutines(
             }
         }
 
-        return new RoutineRun(type.Handle, deleted.Count, deleted.Take(10).ToList());
+        return new RoutineRun(type.Handle, deleted, first);
     }
 
     /// Entries of the type that match its routine and are not in use.

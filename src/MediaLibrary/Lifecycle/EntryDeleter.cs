@@ -46,7 +46,7 @@ internal sealed class EntryDeleter(EntryStore entries, BlobEraser eraser, ILogge
                 return new DeleteResult(DeleteOutcome.InUse, row.Version, usage);
             }
 
-            var keys = await DeleteInAsync(session, row, actor, now, ct);
+            var keys = (await DeleteAllInAsync(session, [row], actor, now, ct))[id];
             await session.CommitAsync(ct);
             eraser.Wake();
             logger.LogInformation("{Kind} entry {EntryId} ({MediaType}, version {Version}) by {Actor}; {Keys} keys queued for erasure",
@@ -55,38 +55,60 @@ internal sealed class EntryDeleter(EntryStore entries, BlobEraser eraser, ILogge
         }
     }
 
-    /// The writes of one delete in the caller's transaction, the row read under its lock; the keys it had.
-    public static async Task<List<string>> DeleteInAsync(DbSession session, EntryRow row, Actor actor, DateTimeOffset now, CancellationToken ct)
+    /// The writes of deleting these entries in the caller's transaction, the rows read under their
+    /// locks: a statement per table for all of them, an event each. The keys each had, by entry id.
+    public static async Task<Dictionary<string, List<string>>> DeleteAllInAsync(
+        DbSession session, IReadOnlyList<EntryRow> rows, Actor actor, DateTimeOffset now, CancellationToken ct)
     {
-        var id = row.Id;
-        var keys = await session.QueryAsync<string>("SELECT key FROM media_entry_keys WHERE entry_id = @id ORDER BY key", ct, ("id", id));
-        if (!session.Dialect.IsPostgres)
+        var ids = rows.Select(r => r.Id).ToArray();
+        var keys = rows.ToDictionary(r => r.Id, _ => new List<string>(), StringComparer.Ordinal);
+        if (ids.Length == 0)
+        {
+            return keys;
+        }
+
+        var dialect = session.Dialect;
+        foreach (var (entry, key) in await session.QueryAsync(
+                     $"SELECT entry_id, key FROM media_entry_keys WHERE {dialect.InList("entry_id", "@ids")} ORDER BY entry_id, key",
+                     r => (r.GetString(0), r.GetString(1)), ct, ("ids", ids)))
+        {
+            keys[entry].Add(key);
+        }
+
+        if (!dialect.IsPostgres)
         {
             // FTS5 rows are keyed by the entry's rowid, which a later insert may take again: the row
             // goes with the entry (the indexer indexes only entries that exist).
-            await session.ExecuteAsync("DELETE FROM media_search WHERE rowid = (SELECT rowid FROM media_entries WHERE id = @id)", ct, ("id", id));
+            await session.ExecuteAsync($"DELETE FROM media_search WHERE rowid IN (SELECT rowid FROM media_entries WHERE {dialect.InList("id", "@ids")})", ct, ("ids", ids));
         }
 
-        // The links its metadata made; links to it from documents and other entries stay (§5).
-        await ReferenceIndex.ReplaceMediaAsync(session, id, [], ct);
-        await session.ExecuteAsync("DELETE FROM validity_boundaries WHERE entry_id = @id", ct, ("id", id));
-        await session.ExecuteAsync("DELETE FROM media_entry_keys WHERE entry_id = @id", ct, ("id", id));
-        await session.ExecuteAsync("DELETE FROM published_entries WHERE entry_id = @id", ct, ("id", id));
-        await session.ExecuteAsync("DELETE FROM media_entries WHERE id = @id", ct, ("id", id));
-        if (keys.Count > 0)
+        // The links their metadata made; links to them from documents and other entries stay (§5).
+        foreach (var row in rows.Where(r => EntryStore.ReferencesOf(r.Metadata).Count > 0))
+        {
+            await ReferenceIndex.ReplaceMediaAsync(session, row.Id, [], ct);
+        }
+
+        foreach (var table in (string[])["validity_boundaries", "media_entry_keys", "published_entries"])
+        {
+            await session.ExecuteAsync($"DELETE FROM {table} WHERE {dialect.InList("entry_id", "@ids")}", ct, ("ids", ids));
+        }
+
+        await session.ExecuteAsync($"DELETE FROM media_entries WHERE {dialect.InList("id", "@ids")}", ct, ("ids", ids));
+        var all = keys.SelectMany(k => k.Value.Select(key => (Key: key, EntryId: k.Key))).DistinctBy(k => k.Key).ToList();
+        if (all.Count > 0)
         {
             // Bytes another entry still names stay with it; the rest leave the store after the commit.
             await session.ExecuteAsync(
                 $"""
                 INSERT INTO blob_erasures (key, entry_id, queued_at, attempts, next_attempt_at)
-                SELECT k.key, @id, @now, 0, @now FROM {session.Dialect.Rows("k", ("key", "@keys", "text"))}
+                SELECT k.key, k.entry_id, @now, 0, @now FROM {dialect.Rows("k", ("key", "@keys", "text"), ("entry_id", "@entries", "text"))}
                 WHERE NOT EXISTS (SELECT 1 FROM media_entry_keys o WHERE o.key = k.key)
                 ON CONFLICT DO NOTHING
-                """, ct, ("keys", keys.ToArray()), ("id", id), ("now", now));
-            await session.ExecuteAsync($"DELETE FROM uploads WHERE {session.Dialect.InList("key", "@keys")}", ct, ("keys", keys.ToArray()));
+                """, ct, ("keys", all.Select(k => k.Key).ToArray()), ("entries", all.Select(k => k.EntryId).ToArray()), ("now", now));
         }
 
-        await EventLog.AppendAsync(session, [new NewEvent(EventNames.Delete, actor, MediaId: id, MediaType: row.MediaType, Version: row.Version, Keys: keys)], now, ct);
+        await EventLog.AppendAsync(session,
+            [.. rows.Select(r => new NewEvent(EventNames.Delete, actor, MediaId: r.Id, MediaType: r.MediaType, Version: r.Version, Keys: keys[r.Id]))], now, ct);
         return keys;
     }
 }

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using MediaLibrary.Clients;
 using MediaLibrary.Tests.Documents;
 using MediaLibrary.Tests.Infrastructure;
+using MediaLibrary.Tests.Search;
 using MediaLibrary.Tests.UsageLog;
 using static MediaLibrary.Tests.Infrastructure.ApiCalls;
 
@@ -20,7 +21,9 @@ public sealed class DeleteTests(LifecycleApp app) : IClassFixture<LifecycleApp>
         var client = await app.ReaderWriterAsync();
         var id = NewId("gone");
         var external = NewId("agency");
-        var (_, key) = await client.ImportWithKeyAsync(new JsonObject { ["id"] = id, ["systemName"] = "agency", ["externalId"] = external });
+        var word = SearchCalls.Word();
+        var (_, key) = await client.ImportWithKeyAsync(new JsonObject { ["id"] = id, ["systemName"] = "agency", ["externalId"] = external }, caption: word);
+        Assert.Equal([id], (await client.SearchAsync($"q={word}")).Ids());
         var serve = $"/api/{LifecycleCalls.V}/mediaLibrary/serve-image/{key}";
         var variantsBefore = (await app.KeysAsync()).Where(k => k.StartsWith("_variants/", StringComparison.Ordinal)).ToHashSet();
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(serve)).StatusCode);
@@ -39,6 +42,7 @@ public sealed class DeleteTests(LifecycleApp app) : IClassFixture<LifecycleApp>
         await (await client.GetAsync(serve)).AssertEnvelopeAsync(HttpStatusCode.NotFound);
         await (await client.GetAsync(serve + "?w=32")).AssertEnvelopeAsync(HttpStatusCode.NotFound);
         await (await client.DeleteEntryAsync(id)).AssertEnvelopeAsync(HttpStatusCode.NotFound);
+        Assert.Empty((await client.SearchAsync($"q={word}")).Ids());
 
         // The event carries every key: afterwards nobody can ask.
         var deleted = (await client.EventsOfAsync(id, 2)).Last();

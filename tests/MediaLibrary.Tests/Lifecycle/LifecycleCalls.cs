@@ -31,12 +31,18 @@ public static class LifecycleCalls
         Events.EventFeed.EventsOfAsync(client, id, count);
 
     /// Imports an image entry with a fresh upload; its id and storage key.
-    public static async Task<(string Id, string Key)> ImportWithKeyAsync(this HttpClient client, JsonObject? extra = null, byte[]? bytes = null)
+    public static async Task<(string Id, string Key)> ImportWithKeyAsync(this HttpClient client, JsonObject? extra = null, string? caption = null)
     {
-        var asset = await client.UploadAsync(bytes ?? SampleFiles.DecodableJpeg(64, 48), "quay.jpg");
+        var asset = await client.UploadAsync(SampleFiles.DecodableJpeg(64, 48), "quay.jpg");
         var fields = extra ?? [];
         fields["asset"] = asset;
-        var id = await client.ImportImageAsync(new JsonObject { ["title"] = "Quay at dusk" }, fields);
+        var metadata = new JsonObject { ["title"] = "Quay at dusk" };
+        if (caption is not null)
+        {
+            metadata["caption"] = caption;
+        }
+
+        var id = await client.ImportImageAsync(metadata, fields);
         return (id, asset["key"]!.GetValue<string>());
     }
 }

@@ -127,8 +127,14 @@ public sealed class RoutineTests(RoutineApp app) : IClassFixture<RoutineApp>
             await (await client.GetAsync($"/api/{LifecycleCalls.V}/mediaLibrary/{id}")).AssertEnvelopeAsync(HttpStatusCode.NotFound);
         }
 
-        var deletes = (await client.PageAsync(query: "&events=mediaLibraryEntry.delete", limit: 1000))
-            .Where(e => e.GetProperty("mediaId").GetString()!.StartsWith($"bulk-{tag}-", StringComparison.Ordinal)).ToList();
+        // PostgreSQL numbers events in the background: wait until the feed has them all (and no more come).
+        var deletes = await Waits.UntilAsync(
+            async () => (await client.PageAsync(query: "&events=mediaLibraryEntry.delete", limit: 1000))
+                .Where(e => e.GetProperty("mediaId").GetString()!.StartsWith($"bulk-{tag}-", StringComparison.Ordinal)).ToList(),
+            d => d.Count >= ids.Count, TimeSpan.FromSeconds(10), "the delete events in the feed", d => $"{d.Count} events");
+        await Task.Delay(500);
+        deletes = [.. (await client.PageAsync(query: "&events=mediaLibraryEntry.delete", limit: 1000))
+            .Where(e => e.GetProperty("mediaId").GetString()!.StartsWith($"bulk-{tag}-", StringComparison.Ordinal))];
         Assert.Equal(ids.Count, deletes.Count);
         Assert.Equal(ids.Order(), deletes.Select(e => e.GetProperty("mediaId").GetString()!).Order());
         // The bytes all entries shared went with the last of them.
