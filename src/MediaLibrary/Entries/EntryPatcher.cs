@@ -325,7 +325,7 @@ internal sealed class EntryPatcher(
     private static JsonHttpResult<ErrorEnvelope> Conflict(string message) =>
         ApiErrors.Result(StatusCodes.Status409Conflict, new { name = "Conflict", message });
 
-    private static JsonHttpResult<ErrorEnvelope> VersionConflict(int expected, int current) =>
+    internal static JsonHttpResult<ErrorEnvelope> VersionConflict(int expected, int current) =>
         ApiErrors.Result(StatusCodes.Status409Conflict, new
         {
             name = "Conflict",

@@ -230,9 +230,9 @@ internal abstract record RoutineCondition
 {
     public abstract string Sql(RoutineSql sql);
 
-    protected static string Literal(string text) => "'" + text.Replace("'", "''", StringComparison.Ordinal) + "'";
+    protected static string Literal(string text) => Search.SearchSql.Literal(text);
 
-    protected static string JsonPath(string handle) => "$.\"" + handle.Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+    protected static string JsonPath(string handle) => Search.SearchSql.JsonPath(handle);
 }
 
 internal sealed record AllOf(IReadOnlyList<RoutineCondition> Conditions) : RoutineCondition

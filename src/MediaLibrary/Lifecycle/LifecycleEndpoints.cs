@@ -68,13 +68,7 @@ internal static class LifecycleEndpoints
         {
             DeleteOutcome.Deleted => TypedResults.Ok(new DeleteResponse(200)),
             DeleteOutcome.NotFound => ApiErrors.EntryNotFound(id),
-            DeleteOutcome.VersionConflict => ApiErrors.Result(StatusCodes.Status409Conflict, new
-            {
-                name = "Conflict",
-                message = $"Version: Expected {expected} to be equal to {result.CurrentVersion}",
-                expectedVersion = expected,
-                currentVersion = result.CurrentVersion,
-            }),
+            DeleteOutcome.VersionConflict => Entries.EntryPatcher.VersionConflict(expected!.Value, result.CurrentVersion),
             _ => ApiErrors.Result(StatusCodes.Status409Conflict, new
             {
                 name = "EntryInUse",

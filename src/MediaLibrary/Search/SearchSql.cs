@@ -191,9 +191,9 @@ internal sealed class SearchSql(Dialect dialect, MediaTypeCatalog types)
         return perType.Count == 0 ? (postgres ? "FALSE" : "0") : string.Join(" OR ", perType);
     }
 
-    private static string Literal(string text) => "'" + text.Replace("'", "''", StringComparison.Ordinal) + "'";
+    internal static string Literal(string text) => "'" + text.Replace("'", "''", StringComparison.Ordinal) + "'";
 
-    private static string JsonPath(string handle) => "$.\"" + handle.Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+    internal static string JsonPath(string handle) => "$.\"" + handle.Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
 
     public static void AddTitleParameters(SearchQuery query, List<(string, object?)> parameters, bool postgres)
     {
