@@ -61,6 +61,15 @@ internal sealed class DocumentStore(Database database, UsagePurposeCatalog purpo
                 """, ct, ("id", id), ("contentType", document.ContentType), ("metadata", metadata), ("content", content), ("now", now)))[0];
             var references = ReferenceExtractor.FromContent(document.Content);
             references.AddRange(ReferenceExtractor.FromMetadata(document.Metadata));
+            if (Sql.IsPostgres && references.Count > 0)
+            {
+                // A delete waiting for these entries' locks re-reads their use after this publication
+                // commits (§14: nothing a publication references is deleted by a routine). In id order,
+                // as the routines lock theirs.
+                await session.QueryAsync<string>("SELECT id FROM media_entries WHERE id = ANY(@ids) ORDER BY id FOR KEY SHARE", ct,
+                    ("ids", references.Select(r => r.TargetId).Distinct(StringComparer.Ordinal).ToArray()));
+            }
+
             await ReferenceIndex.ReplaceDocumentAsync(session, id, references, ct);
             await Lifecycle.EntryUsageRule.RecordPublishedAsync(session, references.Select(r => r.TargetId), now, ct);
             var changes = new List<NewEvent> { new(EventNames.DocumentPublish, actor, DocumentId: id) };

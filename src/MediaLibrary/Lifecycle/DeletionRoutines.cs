@@ -145,6 +145,16 @@ internal sealed class DeletionRoutines(
                 var rows = await session.QueryAsync(
                     $"SELECT {Columns} FROM media_entries e WHERE {database.Dialect.InList("e.id", "@ids")} AND {where} ORDER BY e.id{database.Dialect.ForUpdate}",
                     EntryRow.Read, ct, [.. parameters, ("ids", ids.ToArray())]);
+                if (database.Dialect.IsPostgres && rows.Count > 0)
+                {
+                    // The locking statement judged use with the snapshot it started with; a publication
+                    // that held an entry while it waited has committed since. A new statement sees it.
+                    var free = (await session.QueryAsync<string>(
+                        $"SELECT e.id FROM media_entries e WHERE {database.Dialect.InList("e.id", "@ids")} AND {EntryUsageRule.NotInUse("e", database.Dialect)}", ct,
+                        ("ids", rows.Select(r => r.Id).ToArray()))).ToHashSet(StringComparer.Ordinal);
+                    rows = [.. rows.Where(r => free.Contains(r.Id))];
+                }
+
                 await EntryDeleter.DeleteAllInAsync(session, rows, RoutineActor, time.StoredNow(), ct);
                 await session.CommitAsync(ct);
                 deleted += rows.Count;

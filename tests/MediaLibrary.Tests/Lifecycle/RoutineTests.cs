@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Net;
 using System.Text.Json.Nodes;
 using MediaLibrary.Tests.Documents;
@@ -8,7 +9,8 @@ using static MediaLibrary.Tests.Infrastructure.ApiCalls;
 namespace MediaLibrary.Tests.Lifecycle;
 
 /// Images whose routine deletes agency pictures (credit agency-a or agency-b) and high-priority
-/// ones, created before the run; videos have no routine.
+/// ones, created before the run, three at a time; videos have no routine. Publishing a `regular`
+/// document records `web` usage (the usage-log app's purposes).
 public sealed class RoutineApp : TestApp
 {
     public const string Routine = """
@@ -21,13 +23,14 @@ public sealed class RoutineApp : TestApp
     public override async Task InitializeAsync()
     {
         Overrides["MediaLibrary:MediaTypesFile"] = await WriteConfigAsync(DataDirectory, Routine);
+        Overrides["MediaLibrary:Lifecycle:RoutineBatch"] = "3";
         await base.InitializeAsync();
     }
 
     /// The shipped media types with `routine` as the image type's deletionRoutine.
     public static async Task<string> WriteConfigAsync(string folder, string routine, string type = "image")
     {
-        var path = await ProjectConfig.WriteAsync(folder);
+        var path = await ProjectConfig.WriteAsync(folder, ("usagePurposes", UsageLog.UsageLogApp.Purposes));
         var config = JsonNode.Parse(await File.ReadAllTextAsync(path))!;
         var image = config["mediaTypes"]!.AsArray().First(t => t!["handle"]!.GetValue<string>() == type)!;
         image["deletionRoutine"] = JsonNode.Parse(routine);
@@ -139,6 +142,74 @@ public sealed class RoutineTests(RoutineApp app) : IClassFixture<RoutineApp>
         Assert.Equal(ids.Order(), deletes.Select(e => e.GetProperty("mediaId").GetString()!).Order());
         // The bytes all entries shared went with the last of them.
         await Waits.UntilAsync(app.KeysAsync, keys => !keys.Contains(asset["key"]!.GetValue<string>()), TimeSpan.FromSeconds(20), "the shared bytes to be erased");
+    }
+
+    [Fact]
+    public async Task Publications_racing_the_routine_keep_every_entry_they_reference()
+    {
+        var client = await app.ReaderWriterAsync();
+        var asset = await client.UploadImageAsync();
+        var tag = Guid.NewGuid().ToString("N")[..6];
+        var ids = new List<string>();
+        for (var batch = 0; batch < 3; batch++)
+        {
+            var items = new JsonArray([.. Enumerable.Range(0, 80).Select(i => (JsonNode)new JsonObject
+            {
+                ["id"] = $"race-{tag}-{batch}-{i:D2}", ["mediaType"] = "image", ["asset"] = asset.DeepClone(),
+                ["metadata"] = new JsonObject { ["title"] = "Wire", ["credit"] = "agency-a" },
+            })]);
+            var results = (await client.ImportAsync(items)).GetProperty("results").EnumerateArray().ToList();
+            Assert.All(results, r => Assert.True(r.GetProperty("ok").GetBoolean(), r.GetRawText()));
+            ids.AddRange(results.Select(r => r.GetProperty("id").GetString()!));
+        }
+
+        // The routine walks the entries in id order, three at a time; four writers publish a story
+        // for each entry in random order meanwhile, so publications and batches meet.
+        var pending = new System.Collections.Concurrent.ConcurrentQueue<string>(ids.OrderBy(_ => Random.Shared.Next()));
+        var routine = Task.Run(() => app.Services.GetRequiredService<MediaLibrary.Lifecycle.DeletionRoutines>().RunAsync(CancellationToken.None));
+        var published = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
+        {
+            var done = 0;
+            while (pending.TryDequeue(out var id))
+            {
+                await client.ImportDocumentAsync(DocumentCalls.Document($"race-{id}", publish: true, DocumentCalls.ImageComponent("c1", id)));
+                done++;
+            }
+
+            return done;
+        })));
+        var runs = await routine;
+        Assert.NotNull(runs);
+        Assert.Equal(ids.Count, published.Sum());
+
+        // An entry the routine deleted was deleted before its story was published: no usage was
+        // recorded for it. Every entry still here has its usage.
+        var used = new HashSet<string>();
+        var cursor = "";
+        for (var i = 0; i < 50 && (i == 0 || cursor.Length > 0); i++)
+        {
+            var page = await (await client.GetAsync($"/api/{LifecycleCalls.V}/usageLog?purpose=web&limit=1000&after={cursor}")).JsonAsync();
+            used.UnionWith(page.GetProperty("results").EnumerateArray().Select(r => r.GetProperty("mediaId").GetString()!));
+            cursor = page.GetProperty("cursor").GetString()!;
+        }
+
+        var deleted = 0;
+        foreach (var id in ids)
+        {
+            var status = (await client.GetAsync($"/api/{LifecycleCalls.V}/mediaLibrary/{id}")).StatusCode;
+            if (status == HttpStatusCode.NotFound)
+            {
+                deleted++;
+                Assert.False(used.Contains(id), $"{id} was deleted after a publication referenced it");
+            }
+            else
+            {
+                Assert.Equal(HttpStatusCode.OK, status);
+                Assert.True(used.Contains(id), $"{id} is kept without a publication");
+            }
+        }
+
+        Assert.Equal(runs!.Single(r => r.MediaType == "image").Count, deleted);
     }
 
     [Theory]
