@@ -16,6 +16,9 @@ internal static class DocumentEndpoints
             .AcceptsJsonBody<ImportDocumentsRequest>().AnswersByVersion<ImportResponseLegacy, ImportResponse>(ApiVersion.V2026_01);
         api.Write.MapPost("/documents/{id}/unpublish", UnpublishAsync).WithName("UnpublishDocument").WithTags("Documents");
         api.Read.MapGet("/documents/{id}/latestPublication", LatestPublicationAsync).WithName("GetLatestPublication").WithTags("Documents");
+        api.Write.MapPost("/documents/{id}/licenseApprovals", ApproveLicensesAsync).WithName("ApproveLicenses").WithTags("Documents")
+            .WithSummary("From 2026-07: approves entries whose licence profile requires approval for this document (for as long as it exists); each must be referenced by its current content.")
+            .AcceptsJsonBody<LicenseApprovalsRequest>().Produces<LicenseApprovalsResponse>();
         return api;
     }
 
@@ -74,6 +77,74 @@ internal static class DocumentEndpoints
             new SystemData(row.DocumentId, row.ContentType, row.PublicationId, row.FirstPublicationDate, row.LastPublicationDate),
             JsonNode.Parse(row.Metadata)!.AsObject(), JsonNode.Parse(row.Content)!.AsArray()));
     }
+
+    public sealed record LicenseApprovalsResponse(IReadOnlyList<string> Approved);
+
+    public static async Task<IResult> ApproveLicensesAsync(
+        string id, HttpRequest request, ApiVersion apiVersion, JsonBody json, DocumentStore store, System.Security.Claims.ClaimsPrincipal user, CancellationToken ct)
+    {
+        if (apiVersion < ApiVersion.V2026_07)
+        {
+            return ApiErrors.Result(StatusCodes.Status404NotFound, new Dictionary<string, string> { ["url"] = "/api/:apiVersion/documents/:id/licenseApprovals" });
+        }
+
+        var (body, error) = await json.ReadAsync(request, ct);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        var shape = new JsonShape();
+        var obj = shape.Object(body, "", RequestSchema<LicenseApprovalsRequest>.Properties);
+        var ids = new List<string>();
+        if (obj is not null)
+        {
+            if (obj["mediaIds"] is JsonArray list && list.Count is > 0 and <= MaxApprovals)
+            {
+                for (var i = 0; i < list.Count; i++)
+                {
+                    if (list[i] is JsonValue v && v.TryGetValue<string>(out var mediaId) && mediaId.Length is > 0 and <= 64)
+                    {
+                        ids.Add(mediaId);
+                    }
+                    else
+                    {
+                        shape.Add($"mediaIds.{i}", "must be a media id");
+                    }
+                }
+            }
+            else
+            {
+                shape.Add("mediaIds", $"is required: an array of 1 to {MaxApprovals} media ids");
+            }
+        }
+
+        if (!shape.Ok)
+        {
+            return ApiErrors.Validation(shape.Errors);
+        }
+
+        if (ParseId(id) is not { } documentId)
+        {
+            return DocumentNotFound(id);
+        }
+
+        var (found, unreferenced) = await store.ApproveLicensesAsync(documentId, ids, Actor.Client(user), ct);
+        if (!found)
+        {
+            return DocumentNotFound(id);
+        }
+
+        if (unreferenced.Count > 0)
+        {
+            return ApiErrors.Validation(unreferenced.ToDictionary(
+                u => $"mediaIds.{ids.IndexOf(u)}", u => $"the document's current content does not reference '{u}'"));
+        }
+
+        return TypedResults.Ok(new LicenseApprovalsResponse([.. ids.Distinct(StringComparer.Ordinal)]));
+    }
+
+    private const int MaxApprovals = 1000;
 
     private static long? ParseId(string id) =>
         long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0 ? value : null;

@@ -46,8 +46,19 @@ internal sealed class DocumentImporter(DocumentStore store, TimeProvider time, I
             {
                 try
                 {
-                    var id = await session.SavepointAsync("document", () => store.UpsertAsync(session, systemName, input, actor, now, ct), ct);
-                    results[index] = new DocumentImportResult(true, 200, id);
+                    var stored = await session.SavepointAsync("document", () => store.UpsertAsync(session, systemName, input, actor, now, ct), ct);
+                    results[index] = stored.Violations.Count == 0
+                        ? new DocumentImportResult(true, 200, stored.Id)
+                        : new DocumentImportResult(false, 400, stored.Id, "LicenseViolation", new
+                        {
+                            message = $"The document was stored as a draft but not published: {stored.Violations.Count} referenced {(stored.Violations.Count == 1 ? "entry is" : "entries are")} not licensed for it.",
+                            violations = stored.Violations,
+                        });
+                    if (stored.Violations.Count > 0)
+                    {
+                        logger.LogInformation("Document {DocumentId} ({ExternalId} of {SystemName}) not published: {Violations} licence violations",
+                            stored.Id, input.ExternalId, systemName, stored.Violations.Count);
+                    }
                 }
                 catch (System.Data.Common.DbException e) when (!ErrorEnvelopeMiddleware.IsDatabaseUnavailable(e))
                 {

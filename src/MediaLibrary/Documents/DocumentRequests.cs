@@ -13,3 +13,6 @@ public sealed record DocumentImportRequest(
     [property: Description("Metadata; {\"mediaId\": …} values link media entries.")] Dictionary<string, JsonElement>? Metadata = null,
     [property: Description("Components: {\"id\", \"component\", \"content\": {directive: value}}; {\"mediaId\": …} values link media entries.")] IReadOnlyList<JsonElement>? Content = null,
     [property: Description("true makes this content the live publication.")] bool? Publish = null);
+
+/// From 2026-07: the entries to approve for the document (SPEC §15).
+public sealed record LicenseApprovalsRequest([property: System.ComponentModel.Description("1 to 1,000 media ids the document's current content references.")] IReadOnlyList<string> MediaIds);

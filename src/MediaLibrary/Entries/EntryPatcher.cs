@@ -285,6 +285,27 @@ internal sealed class EntryPatcher(
                 entry.SideWrites.Add(new DeleteUsageLogEntry(removed!.Id));
                 return null;
 
+            case SetUsageLogBilling decide:
+                var billed = entry.UsageLog!.FirstOrDefault(r => r.Id == decide.UsageLogEntryId);
+                if (billed is null)
+                {
+                    return ApiErrors.Validation(decide.Path("usageLogEntryId"), $"the entry has no usage log entry '{decide.UsageLogEntryId}'");
+                }
+
+                if (billed.Billing is { } decided)
+                {
+                    return ApiErrors.Result(StatusCodes.Status409Conflict, new
+                    {
+                        name = "BillingResolved",
+                        message = $"The billing of usage log entry '{billed.Id}' is decided already (billing: {(decided ? "true" : "false")}).",
+                        billing = decided,
+                    });
+                }
+
+                billed.Billing = decide.Billing;
+                entry.SideWrites.Add(new SetUsageLogBillingWrite(billed.Id, decide.Billing));
+                return null;
+
             default:
                 throw new InvalidOperationException($"Unhandled operation {operation}.");
         }
@@ -310,6 +331,7 @@ internal sealed class EntryPatcher(
         {
             UpdateUsageLogEntry update => update.UsageLogEntryId,
             RemoveUsageLogEntry remove => remove.UsageLogEntryId,
+            SetUsageLogBilling decide => decide.UsageLogEntryId,
             _ => null,
         }).OfType<string>().Distinct()];
 

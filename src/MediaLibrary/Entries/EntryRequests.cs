@@ -25,6 +25,7 @@ public sealed record PatchEntryRequest(
 [JsonDerivedType(typeof(AddUsageLogEntryOperation), "addUsageLogEntry")]
 [JsonDerivedType(typeof(UpdateUsageLogEntryOperation), "updateUsageLogEntry")]
 [JsonDerivedType(typeof(RemoveUsageLogEntryOperation), "removeUsageLogEntry")]
+[JsonDerivedType(typeof(SetUsageLogBillingOperation), "setUsageLogBilling")]
 public abstract record PatchOperationRequest;
 
 [Description("Sets a metadata property, validated by the media type; a null or absent value removes it (not a required one).")]
@@ -56,6 +57,9 @@ public sealed record UpdateUsageLogEntryOperation(string UsageLogEntryId, UsageL
 
 [Description("From 2026-05: removes a usage-log entry (not one of an internal purpose).")]
 public sealed record RemoveUsageLogEntryOperation(string UsageLogEntryId) : PatchOperationRequest;
+
+[Description("From 2026-07: decides whether a use is billed, once (any purpose, internal ones included); a decided one answers 409 BillingResolved.")]
+public sealed record SetUsageLogBillingOperation(string UsageLogEntryId, bool Billing) : PatchOperationRequest;
 
 /// The fields of a usage-log entry a client sets.
 public sealed record UsageLogValueRequest(

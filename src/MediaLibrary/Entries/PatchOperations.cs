@@ -34,6 +34,9 @@ internal sealed record UpdateUsageLogEntry(int Index, string UsageLogEntryId, Us
 
 internal sealed record RemoveUsageLogEntry(int Index, string UsageLogEntryId) : UsageLogOperation(Index);
 
+/// API 2026-07 (SPEC §15): decides, once, whether a use is billed.
+internal sealed record SetUsageLogBilling(int Index, string UsageLogEntryId, bool Billing) : UsageLogOperation(Index);
+
 /// A PATCH body, checked against the schema and the entry's media type before anything is read for update.
 internal sealed record PatchRequest(int? Version, bool PreserveUpdatedAt, IReadOnlyList<PatchOperation> Operations)
 {
@@ -55,6 +58,7 @@ internal sealed record PatchRequest(int? Version, bool PreserveUpdatedAt, IReadO
         ["addUsageLogEntry"] = (ApiVersion.V2026_05, ParseAddUsageLogEntry),
         ["updateUsageLogEntry"] = (ApiVersion.V2026_05, ParseUpdateUsageLogEntry),
         ["removeUsageLogEntry"] = (ApiVersion.V2026_05, ParseRemoveUsageLogEntry),
+        ["setUsageLogBilling"] = (ApiVersion.V2026_07, ParseSetUsageLogBilling),
     };
 
     public static IEnumerable<string> OperationNames(ApiVersion version) =>
@@ -211,6 +215,19 @@ internal sealed record PatchRequest(int? Version, bool PreserveUpdatedAt, IReadO
         shape.Object(patch, path, RequestSchema<RemoveUsageLogEntryOperation>.WithOperation);
         var id = shape.String(patch, path, "usageLogEntryId", required: true, maxLength: 64);
         return id is null ? null : new RemoveUsageLogEntry(index, id);
+    }
+
+    private static PatchOperation? ParseSetUsageLogBilling(JsonShape shape, JsonObject patch, string path, int index, MediaTypeDefinition type, UsagePurposeCatalog purposes)
+    {
+        shape.Object(patch, path, RequestSchema<SetUsageLogBillingOperation>.WithOperation);
+        var id = shape.String(patch, path, "usageLogEntryId", required: true, maxLength: 64);
+        var billing = shape.Boolean(patch, path, "billing");
+        if (billing is null && patch["billing"] is null)
+        {
+            shape.Add($"{path}.billing", "is required: true or false");
+        }
+
+        return id is null || billing is null ? null : new SetUsageLogBilling(index, id, billing.Value);
     }
 
     /// `{state, purpose, publicationDate?, url?, params?}`. An `oldValue` is only compared: its

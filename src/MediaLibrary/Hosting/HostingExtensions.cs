@@ -71,6 +71,7 @@ internal static class HostingExtensions
         app.Services.GetRequiredService<MediaTypes.MediaTypeCatalog>();
         app.Services.GetRequiredService<Events.WebhookCatalog>();
         app.Services.GetRequiredService<UsageLog.UsagePurposeCatalog>();
+        app.Services.GetRequiredService<UsageLog.LicenseProfileCatalog>();
         app.Services.GetRequiredService<Imports.ImportStarter>();
         app.Services.GetRequiredService<Delivery.UrlSigner>();
         await app.Services.GetRequiredService<Migrator>().MigrateAsync(app.Lifetime.ApplicationStopping);

@@ -5,12 +5,19 @@ using MediaLibrary.Hosting;
 
 namespace MediaLibrary.MediaTypes;
 
-public sealed record MetadataProperty(string Handle, string Type, bool Required, JsonObject Config);
+public sealed record MetadataProperty(string Handle, string Type, bool Required, JsonObject Config)
+{
+    /// The values an `li-license-profile` property takes: the configured profile handles (SPEC §15).
+    public IReadOnlySet<string>? Choices { get; init; }
+}
 
 public sealed record MediaTypeDefinition(
     string Handle, string Type, AssetKind Kind, IReadOnlyList<MetadataProperty> Metadata, bool Translatable, bool Replaceable)
 {
     public MetadataProperty? Property(string handle) => Metadata.FirstOrDefault(p => p.Handle == handle);
+
+    /// The property that names its entries' licence profile (SPEC §15), if the type takes part.
+    public MetadataProperty? LicenseProperty { get; } = Metadata.FirstOrDefault(p => p.Type == UsageLog.LicenseProfileCatalog.PropertyType);
 
     /// Which of its entries the deletion routines delete (SPEC §14); null when it has none.
     internal Lifecycle.DeletionRoutine? DeletionRoutine { get; init; }
@@ -73,10 +80,11 @@ public sealed class MediaTypeCatalog
             throw new StartupException($"{source}: expected an object with a \"mediaTypes\" array.");
         }
 
+        var profiles = UsageLog.LicenseProfileCatalog.Parse(root, source);
         var types = new Dictionary<string, MediaTypeDefinition>(StringComparer.Ordinal);
         foreach (var node in list)
         {
-            var type = ParseType(node, source);
+            var type = ParseType(node, profiles, source);
             if (!types.TryAdd(type.Handle, type))
             {
                 throw new StartupException($"{source}: media type '{type.Handle}' is defined twice.");
@@ -92,7 +100,7 @@ public sealed class MediaTypeCatalog
         return new MediaTypeCatalog(types);
     }
 
-    private static MediaTypeDefinition ParseType(JsonNode? node, string source)
+    private static MediaTypeDefinition ParseType(JsonNode? node, UsageLog.LicenseProfileCatalog profiles, string source)
     {
         var handle = (node as JsonObject)?["handle"] is JsonValue h && h.TryGetValue<string>(out var s) && s.Length > 0 ? s : null;
         var where = $"{source}: media type '{handle ?? "?"}'";
@@ -117,6 +125,21 @@ public sealed class MediaTypeCatalog
             if (properties.Any(p => p.Handle == property.Handle))
             {
                 throw new StartupException($"{where}, property '{property.Handle}' is defined twice.");
+            }
+
+            if (property.Type == UsageLog.LicenseProfileCatalog.PropertyType)
+            {
+                if (properties.Any(p => p.Type == property.Type))
+                {
+                    throw new StartupException($"{where}, property '{property.Handle}': a media type has at most one {property.Type} property.");
+                }
+
+                if (profiles.All.Count == 0)
+                {
+                    throw new StartupException($"{where}, property '{property.Handle}' ({property.Type}) needs \"licenseProfiles\" with profiles in the project config.");
+                }
+
+                property = property with { Choices = profiles.All.Select(p => p.Handle).ToHashSet(StringComparer.Ordinal) };
             }
 
             properties.Add(property);

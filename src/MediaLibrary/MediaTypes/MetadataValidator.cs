@@ -13,7 +13,7 @@ public static partial class MetadataValidator
     public static readonly IReadOnlySet<string> Types = new HashSet<string>
     {
         "li-text", "li-boolean", "li-integer", "li-date", "li-datetime", "li-enum", "li-string-list", "li-invalid",
-        "li-datetime-validity", "li-image", "li-video-reference", "li-poster-image", "li-metadata-translations",
+        "li-datetime-validity", "li-image", "li-video-reference", "li-poster-image", "li-metadata-translations", "li-license-profile",
     };
 
     public static MetadataProperty ParseProperty(JsonNode? node, string where)
@@ -65,6 +65,8 @@ public static partial class MetadataValidator
         "li-video-reference" => Reference(value, "video"),
         "li-poster-image" => MediaId(value) is not null ? null : Reference(value, "image"),
         "li-metadata-translations" => Translations(value),
+        "li-license-profile" => value.GetValueKind() == JsonValueKind.String && property.Choices?.Contains(value.GetValue<string>()) == true
+            ? null : $"must be a configured license profile: one of {string.Join(", ", property.Choices ?? new HashSet<string>())}",
         _ => $"has an unsupported type {property.Type}",
     };
 

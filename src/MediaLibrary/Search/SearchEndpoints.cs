@@ -20,10 +20,11 @@ internal static class SearchEndpoints
     }
 
     public static async Task<IResult> SearchAsync(
-        HttpRequest request, ApiVersion apiVersion, SearchStore store, MediaTypeCatalog types, EntryMapper mapper, TimeProvider time, CancellationToken ct)
+        HttpRequest request, ApiVersion apiVersion, SearchStore store, MediaTypeCatalog types, UsageLog.LicenseProfileCatalog licenses, UsageLog.UsagePurposeCatalog purposes,
+        EntryMapper mapper, TimeProvider time, CancellationToken ct)
     {
         var errors = new Dictionary<string, string>();
-        var query = SearchQuery.Parse(request.Query, types, errors);
+        var query = SearchQuery.Parse(request.Query, types, licenses, purposes, errors);
         if (query is null)
         {
             return ApiErrors.Validation(errors);

@@ -32,6 +32,10 @@ internal sealed partial record SearchQuery(
     int Limit,
     SearchCursor? After)
 {
+    /// SPEC §15: only entries whose licence profile is one of these (`licenseProfile`,
+    /// `licensePurpose`); null when neither filter is given.
+    public IReadOnlyList<string>? LicenseProfiles { get; init; }
+
     public const int DefaultLimit = 50;
     public const int MaxLimit = 100;
     public const int MaxQueryLength = 500;
@@ -55,7 +59,7 @@ internal sealed partial record SearchQuery(
     public bool ByCreation => Sort is SearchSort.CreatedDesc or SearchSort.CreatedAsc;
 
     /// Parses the query string; every problem goes into `errors` under its parameter's name.
-    public static SearchQuery? Parse(IQueryCollection query, MediaTypeCatalog types, Dictionary<string, string> errors)
+    public static SearchQuery? Parse(IQueryCollection query, MediaTypeCatalog types, UsageLog.LicenseProfileCatalog licenses, UsageLog.UsagePurposeCatalog purposes, Dictionary<string, string> errors)
     {
         string? One(string name)
         {
@@ -115,6 +119,29 @@ internal sealed partial record SearchQuery(
             errors["systemName"] = "must be at most 200 characters";
         }
 
+        // A profile no longer configured still finds the entries that name it.
+        IReadOnlyList<string>? licenseProfiles = null;
+        if (One("licenseProfile") is { } profile)
+        {
+            if (profile.Length is 0 or > 200)
+            {
+                errors["licenseProfile"] = "must be a licence profile handle";
+            }
+
+            licenseProfiles = [profile];
+        }
+
+        if (One("licensePurpose") is { } purpose)
+        {
+            if (purposes.Find(purpose) is null)
+            {
+                errors["licensePurpose"] = $"No enum match for: \"{purpose}\" (known: {string.Join(", ", purposes.All.Select(p => p.Handle))})";
+            }
+
+            var covering = licenses.Covering(purpose);
+            licenseProfiles = licenseProfiles is null ? covering : [.. licenseProfiles.Intersect(covering, StringComparer.Ordinal)];
+        }
+
         var createdFrom = Time("createdAt.gte");
         var createdBefore = Time("createdAt.lt");
         var updatedFrom = Time("updatedAt.gte");
@@ -142,7 +169,10 @@ internal sealed partial record SearchQuery(
             return null;
         }
 
-        var parsed = new SearchQuery(words, mediaType, state, archived, systemName, createdFrom, createdBefore, updatedFrom, updatedBefore, sort, limit, null);
+        var parsed = new SearchQuery(words, mediaType, state, archived, systemName, createdFrom, createdBefore, updatedFrom, updatedBefore, sort, limit, null)
+        {
+            LicenseProfiles = licenseProfiles,
+        };
         if (One("after") is { Length: > 0 } after)
         {
             var cursor = SearchCursor.Decode(after, parsed.Fingerprint());
@@ -183,5 +213,6 @@ internal sealed partial record SearchQuery(
     /// What a cursor must have been made with: the same words and filters (the sort is checked apart).
     public string Fingerprint() =>
         string.Join('\u001f', string.Join(' ', Words), MediaType, State, Archived, SystemName,
-            CreatedFrom?.UtcTicks, CreatedBefore?.UtcTicks, UpdatedFrom?.UtcTicks, UpdatedBefore?.UtcTicks);
+            CreatedFrom?.UtcTicks, CreatedBefore?.UtcTicks, UpdatedFrom?.UtcTicks, UpdatedBefore?.UtcTicks,
+            LicenseProfiles is null ? null : string.Join(',', LicenseProfiles));
 }

@@ -63,6 +63,12 @@ internal sealed class SearchSql(Dialect dialect, MediaTypeCatalog types)
                 break;
         }
 
+        if (query.LicenseProfiles is { } profiles)
+        {
+            parameters.Add(("licenseProfiles", profiles.ToArray()));
+            conditions.Add(LicenseCondition());
+        }
+
         Range("created_at", "createdFrom", ">=", query.CreatedFrom);
         Range("created_at", "createdBefore", "<", query.CreatedBefore);
         Range("updated_at", "updatedFrom", ">=", query.UpdatedFrom);
@@ -189,6 +195,18 @@ internal sealed class SearchSql(Dialect dialect, MediaTypeCatalog types)
         }
 
         return perType.Count == 0 ? (postgres ? "FALSE" : "0") : string.Join(" OR ", perType);
+    }
+
+    /// The entry's licence profile (each media type names it in its own property) is one of @licenseProfiles.
+    private string LicenseCondition()
+    {
+        var perType = types.All.Where(t => t.LicenseProperty is not null).Select(t =>
+        {
+            var handle = t.LicenseProperty!.Handle;
+            var value = _postgres ? $"e.metadata ->> {Literal(handle)}" : $"json_extract(e.metadata, {Literal(JsonPath(handle))})";
+            return $"(e.media_type = {Literal(t.Handle)} AND {dialect.InList(value, "@licenseProfiles")})";
+        }).ToList();
+        return perType.Count == 0 ? (_postgres ? "FALSE" : "0") : $"({string.Join(" OR ", perType)})";
     }
 
     internal static string Literal(string text) => "'" + text.Replace("'", "''", StringComparison.Ordinal) + "'";

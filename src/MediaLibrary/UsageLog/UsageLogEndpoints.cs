@@ -47,7 +47,7 @@ internal static class UsageLogEndpoints
             json.WriteStartArray("results");
             await session.QueryAsync(UsageLogStore.ListSql, r =>
             {
-                UsageLogJson.Write(json, r, withMediaId: false);
+                UsageLogJson.Write(json, r, withMediaId: false, withLicense: apiVersion >= ApiVersion.V2026_07);
                 return 0;
             }, ct, ("entryId", id));
             json.WriteEndArray();
@@ -59,7 +59,7 @@ internal static class UsageLogEndpoints
 
     public static async Task ExportAsync(
         HttpContext context, ApiVersion apiVersion, Database database, UsagePurposeCatalog purposes,
-        string? from, string? to, string? purpose, string? state, string? after, string? limit, CancellationToken ct)
+        string? from, string? to, string? purpose, string? state, string? after, string? limit, string? billing, string? licenseProfile, CancellationToken ct)
     {
         if (apiVersion < ApiVersion.V2026_05)
         {
@@ -68,8 +68,21 @@ internal static class UsageLogEndpoints
         }
 
         var errors = new Dictionary<string, string>();
+        // SPEC §15: the licence columns and filters are 2026-07's.
+        var withLicense = apiVersion >= ApiVersion.V2026_07;
         var filter = new UsageLogFilter(
-            Bound(from, "from", errors, end: false), Bound(to, "to", errors, end: true), purpose, state);
+            Bound(from, "from", errors, end: false), Bound(to, "to", errors, end: true), purpose, state,
+            withLicense ? billing : null, withLicense ? licenseProfile : null);
+        if (filter.Billing is not (null or "true" or "false" or "unresolved"))
+        {
+            errors["billing"] = $"No enum match for: \"{billing}\" (known: true, false, unresolved)";
+        }
+
+        if (filter.LicenseProfile is { Length: 0 or > 200 })
+        {
+            errors["licenseProfile"] = "must be a licence profile handle";
+        }
+
         if (purpose is not null && purposes.Find(purpose) is null)
         {
             errors["purpose"] = $"No enum match for: \"{purpose}\" (known: {string.Join(", ", purposes.All.Select(p => p.Handle))})";
@@ -105,7 +118,7 @@ internal static class UsageLogEndpoints
         var reader = new UsageLogExport(database, filter);
         if (WantsCsv(context.Request))
         {
-            await WriteCsvAsync(context, reader, position, ct);
+            await WriteCsvAsync(context, reader, position, withLicense, ct);
             return;
         }
 
@@ -126,7 +139,7 @@ internal static class UsageLogEndpoints
                     return false;
                 }
 
-                UsageLogJson.Write(json, r, withMediaId: true);
+                UsageLogJson.Write(json, r, withMediaId: true, withLicense);
                 written++;
                 last = UsageLogJson.Position(r);
                 return true;
@@ -142,22 +155,25 @@ internal static class UsageLogEndpoints
     private static readonly string[] CsvColumns =
         ["id", "mediaId", "purpose", "state", "publicationDate", "reportingDate", "reportedBy", "url", "documentId", "publicationId", "params"];
 
+    private static readonly string[] LicenseCsvColumns = [.. CsvColumns, "billing", "licenseProfile", "costClass", "billingMode"];
+
     /// Streams every matching row: the rows are read in keyset chunks and written as they come, so
     /// memory stays flat whatever the log's size.
-    private static async Task WriteCsvAsync(HttpContext context, UsageLogExport reader, UsageLogPosition? position, CancellationToken ct)
+    private static async Task WriteCsvAsync(HttpContext context, UsageLogExport reader, UsageLogPosition? position, bool withLicense, CancellationToken ct)
     {
+        var columns = withLicense ? LicenseCsvColumns : CsvColumns;
         context.Response.ContentType = "text/csv; charset=utf-8";
         context.Response.Headers.ContentDisposition = "attachment; filename=\"usage-log.csv\"";
         await using var writer = new StreamWriter(context.Response.Body, new UTF8Encoding(false), 64 * 1024);
-        await writer.WriteAsync(string.Join(",", CsvColumns) + "\r\n");
+        await writer.WriteAsync(string.Join(",", columns) + "\r\n");
         // Each chunk's lines are built from the reader into one reused buffer, then written: no object per row.
         var lines = new StringBuilder(1024 * 1024);
         await reader.ReadAsync(position, 2000, r =>
         {
-            for (var i = 0; i < CsvColumns.Length; i++)
+            for (var i = 0; i < columns.Length; i++)
             {
                 Field(lines, CsvValue(r, i));
-                lines.Append(i == CsvColumns.Length - 1 ? "\r\n" : ",");
+                lines.Append(i == columns.Length - 1 ? "\r\n" : ",");
             }
 
             return true;
@@ -169,7 +185,7 @@ internal static class UsageLogEndpoints
         }, ct);
     }
 
-    /// Column `i` of <see cref="CsvColumns"/> from a row of <see cref="UsageLogRow.Columns"/>.
+    /// Column `i` of <see cref="LicenseCsvColumns"/> from a row of <see cref="UsageLogRow.Columns"/>.
     private static string CsvValue(System.Data.Common.DbDataReader r, int column) => column switch
     {
         0 => r.GetString(1),
@@ -182,7 +198,11 @@ internal static class UsageLogEndpoints
         7 => r.IsDBNull(6) ? "" : r.GetString(6),
         8 => r.IsDBNull(7) ? "" : r.GetInt64(7).ToString(CultureInfo.InvariantCulture),
         9 => r.IsDBNull(8) ? "" : r.GetInt64(8).ToString(CultureInfo.InvariantCulture),
-        _ => r.GetString(5),
+        10 => r.GetString(5),
+        11 => UsageLogJson.Billing(r) switch { true => "true", false => "false", null => "" },
+        12 => r.IsDBNull(12) ? "" : r.GetString(12),
+        13 => UsageLogJson.RuleField(r, "costClass"),
+        _ => UsageLogJson.RuleField(r, "billingMode"),
     };
 
     /// RFC 4180 quoting; a value that a spreadsheet would run as a formula gets a leading `'` (OWASP: CSV injection).
@@ -231,6 +251,7 @@ internal static class UsageLogSetup
     public static WebApplicationBuilder AddUsageLog(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton(services => UsagePurposeCatalog.Load(services.GetRequiredService<IOptions<MediaLibraryOptions>>().Value));
+        builder.Services.AddSingleton(services => LicenseProfileCatalog.Load(services.GetRequiredService<IOptions<MediaLibraryOptions>>().Value));
         return builder;
     }
 }

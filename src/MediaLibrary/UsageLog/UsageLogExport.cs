@@ -107,6 +107,22 @@ internal sealed class UsageLogExport(Database database, UsageLogFilter filter)
             parameters.Add(("state", state));
         }
 
+        switch (filter.Billing)
+        {
+            case "unresolved":
+                where.Add("billing IS NULL");
+                break;
+            case { } billed:
+                where.Add($"billing = {(billed == "true" ? database.Dialect.True : database.Dialect.False)}");
+                break;
+        }
+
+        if (filter.LicenseProfile is { } profile)
+        {
+            where.Add("license_profile = @licenseProfile");
+            parameters.Add(("licenseProfile", profile));
+        }
+
         if (afterId is not null)
         {
             // A row-value comparison: both databases walk the (publication_date, id) index from there.
@@ -123,7 +139,7 @@ internal sealed class UsageLogExport(Database database, UsageLogFilter filter)
     }
 }
 
-internal sealed record UsageLogFilter(DateTimeOffset? From, DateTimeOffset? To, string? Purpose, string? State)
+internal sealed record UsageLogFilter(DateTimeOffset? From, DateTimeOffset? To, string? Purpose, string? State, string? Billing = null, string? LicenseProfile = null)
 {
     /// Entries without a publication date come after the dated ones, unless a date range is asked for.
     public bool IncludesUndated => From is null && To is null;

@@ -22,7 +22,14 @@ internal sealed class UsageLogRow
     public DateTimeOffset ReportingDate { get; set; }
     public string? ReportedBy { get; set; }
 
-    public const string Columns = "seq, id, entry_id, purpose, state, params, url, document_id, publication_id, publication_date, reporting_date, reported_by";
+    /// The licence the use was recorded under (SPEC §15), as it was then: the profile's handle and
+    /// the rule's JSON; `Billing` null while unresolved.
+    public string? LicenseProfile { get; set; }
+    public string? LicenseRule { get; set; }
+    public bool? Billing { get; set; }
+
+    public const string Columns =
+        "seq, id, entry_id, purpose, state, params, url, document_id, publication_id, publication_date, reporting_date, reported_by, license_profile, license_rule, billing";
 
     private const string IdAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
@@ -39,8 +46,8 @@ internal static class UsageLogJson
 {
     public static JsonWriterOptions WriterOptions { get; } = new() { Encoder = AppJson.Options.Encoder, SkipValidation = true };
 
-    /// One row of <see cref="UsageLogRow.Columns"/>.
-    public static void Write(Utf8JsonWriter w, System.Data.Common.DbDataReader r, bool withMediaId)
+    /// One row of <see cref="UsageLogRow.Columns"/>; `withLicense` from API 2026-07 on.
+    public static void Write(Utf8JsonWriter w, System.Data.Common.DbDataReader r, bool withMediaId, bool withLicense)
     {
         w.WriteStartObject();
         w.WriteString("id", r.GetString(1));
@@ -83,8 +90,34 @@ internal static class UsageLogJson
             w.WriteString("reportedBy", r.GetString(11));
         }
 
+        if (withLicense)
+        {
+            if (!r.IsDBNull(12))
+            {
+                w.WriteString("licenseProfile", r.GetString(12));
+            }
+
+            if (!r.IsDBNull(13))
+            {
+                w.WritePropertyName("licenseRule");
+                w.WriteRawValue(r.GetString(13), skipInputValidation: true);
+            }
+
+            if (Billing(r) is { } billing)
+            {
+                w.WriteBoolean("billing", billing);
+            }
+        }
+
         w.WriteEndObject();
     }
+
+    /// The `billing` column: a boolean on PostgreSQL, 0 or 1 on SQLite; null while unresolved.
+    public static bool? Billing(System.Data.Common.DbDataReader r) => r.IsDBNull(14) ? null : Convert.ToBoolean(r.GetValue(14), System.Globalization.CultureInfo.InvariantCulture);
+
+    /// A field of the rule snapshot (`costClass`, `billingMode`), empty when there is none.
+    public static string RuleField(System.Data.Common.DbDataReader r, string name) =>
+        r.IsDBNull(13) ? "" : JsonNode.Parse(r.GetString(13))?[name]?.GetValue<string>() ?? "";
 
     private static string Timestamp(System.Data.Common.DbDataReader r, int i) => AppJson.Format(ReadTimestamp(r, i));
 

@@ -37,13 +37,16 @@ internal static class UsageLogStore
     {
         var inserted = await session.ExecuteAsync(
             """
-            INSERT INTO usage_log (id, entry_id, purpose, state, params, url, document_id, publication_id, publication_date, reporting_date, reported_by)
-            SELECT @id, @entryId, @purpose, @state, @params, NULL, @documentId, @publicationId, @publicationDate, @reportingDate, @reportedBy
+            INSERT INTO usage_log (id, entry_id, purpose, state, params, url, document_id, publication_id, publication_date, reporting_date, reported_by,
+                                   license_profile, license_rule, billing)
+            SELECT @id, @entryId, @purpose, @state, @params, NULL, @documentId, @publicationId, @publicationDate, @reportingDate, @reportedBy,
+                   @licenseProfile, @licenseRule, CAST(@billing AS BOOLEAN)
             WHERE EXISTS (SELECT 1 FROM media_entries WHERE id = @entryId)
             ON CONFLICT DO NOTHING
             """, ct, ("id", row.Id), ("entryId", row.EntryId), ("purpose", row.Purpose), ("state", row.State), ("params", row.Params),
             ("documentId", row.DocumentId), ("publicationId", row.PublicationId), ("publicationDate", row.PublicationDate),
-            ("reportingDate", row.ReportingDate), ("reportedBy", row.ReportedBy));
+            ("reportingDate", row.ReportingDate), ("reportedBy", row.ReportedBy),
+            ("licenseProfile", row.LicenseProfile), ("licenseRule", row.LicenseRule), ("billing", row.Billing));
         if (inserted == 0)
         {
             return null;

@@ -27,3 +27,10 @@ internal sealed record DeleteUsageLogEntry(string Id) : UsageLogWrite
     public override Task WriteAsync(DbSession session, string entryId, DateTimeOffset at, CancellationToken ct) =>
         UsageLogStore.DeleteAsync(session, Id, ct);
 }
+
+/// Decides a use's billing; only an unresolved one (the PATCH checked it under the entry's lock).
+internal sealed record SetUsageLogBillingWrite(string Id, bool Billing) : UsageLogWrite
+{
+    public override Task WriteAsync(DbSession session, string entryId, DateTimeOffset at, CancellationToken ct) =>
+        session.ExecuteAsync("UPDATE usage_log SET billing = CAST(@billing AS BOOLEAN) WHERE id = @id AND billing IS NULL", ct, ("billing", Billing), ("id", Id));
+}

@@ -36,7 +36,7 @@ public sealed class OpenApiTests(TestApp app) : IClassFixture<TestApp>
             }
         }
 
-        Assert.Equal(7, writes);
+        Assert.Equal(8, writes);
     }
 
     [Fact]
