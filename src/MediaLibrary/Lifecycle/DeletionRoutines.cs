@@ -139,7 +139,6 @@ internal sealed class DeletionRoutines(
             }
 
             after = ids[^1];
-            var started = System.Diagnostics.Stopwatch.GetTimestamp();
             await using (var session = await database.OpenWriteAsync(ct))
             {
                 // Again, under the row locks: still there, still matching, still not in use.
@@ -163,11 +162,6 @@ internal sealed class DeletionRoutines(
             }
 
             eraser.Wake();
-            if (options.Value.RoutineRest > 0)
-            {
-                await Task.Delay(System.Diagnostics.Stopwatch.GetElapsedTime(started) * options.Value.RoutineRest, ct);
-            }
-
             if (!await RenewLeaseAsync(ct))
             {
                 logger.LogWarning("Lost the deletion routines' lease during the {MediaType} routine; stopping here", type.Handle);

@@ -118,7 +118,6 @@ internal static class LifecycleSetup
             .Validate(o => o.RoutineMinutes > 0, "MediaLibrary__Lifecycle__RoutineMinutes must be more than 0.")
             .Validate(o => o.OrphanUploadHours > 0, "MediaLibrary__Lifecycle__OrphanUploadHours must be more than 0.")
             .Validate(o => o.RoutineBatch is >= 1 and <= 1000, "MediaLibrary__Lifecycle__RoutineBatch must be from 1 to 1000.")
-            .Validate(o => o.RoutineRest is >= 0 and <= 10, "MediaLibrary__Lifecycle__RoutineRest must be from 0 to 10.")
             .ValidateOnStart();
         builder.Services.AddSingleton<EntryDeleter>();
         builder.Services.AddSingleton<BlobEraser>();

@@ -13,10 +13,6 @@ public sealed class LifecycleOptions
     /// Entries a routine deletes per transaction: short enough never to hold SQLite's writer long.
     public int RoutineBatch { get; set; } = 50;
 
-    /// After each batch the routine rests this many times as long as the batch took, so live
-    /// requests keep most of the machine (0: no rest).
-    public double RoutineRest { get; set; } = 1;
-
     /// Whether this process erases deleted entries' bytes and sweeps orphan uploads in the
     /// background. Off, another process (or this one after a restart) does it; tests turn it off
     /// to stand for a process killed between a delete's commit and the erasure.
