@@ -17,6 +17,9 @@ internal static class EntryEndpoints
         api.Read.MapGet("/mediaLibrary/{id}/keys", GetKeysAsync).WithName("GetMediaLibraryEntryKeys").WithTags("Media Library");
         api.Write.MapPatch("/mediaLibrary/{id}", PatchEntryAsync).WithName("PatchMediaLibraryEntry").WithTags("Media Library")
             .AcceptsJsonBody<PatchEntryRequest>();
+        api.Write.MapPatch("/mediaLibrary", PatchEntriesAsync).WithName("PatchMediaLibraryEntries").WithTags("Media Library")
+            .WithSummary("From 2026-07: PATCH up to 100 entries in one call, each exactly as its own PATCH and atomic on its own; one result per entry, in order.")
+            .AcceptsJsonBody<PatchEntriesRequest>().Produces<PatchEntriesResponse>();
         api.Write.MapPost("/import/mediaLibrary", ImportAsync).WithName("ImportMediaLibraryEntries").WithTags("Media Library")
             .AcceptsJsonBody<ImportEntriesRequest>().AnswersByVersion<ImportResponseLegacy, ImportResponse>(ApiVersion.V2026_01);
         return api;
@@ -95,6 +98,81 @@ internal static class EntryEndpoints
         }
 
         return id.Length > 64 ? ApiErrors.EntryNotFound(id) : await patcher.PatchAsync(id, body!, apiVersion, Actor.Client(user), ct);
+    }
+
+    public sealed record PatchEntriesResponse(IReadOnlyList<BatchPatchResult> Results);
+
+    public const int MaxBatchEntries = 100;
+
+    public static async Task<IResult> PatchEntriesAsync(
+        HttpRequest request, ApiVersion apiVersion, JsonBody json, EntryPatcher patcher, System.Security.Claims.ClaimsPrincipal user, CancellationToken ct)
+    {
+        if (apiVersion < ApiVersion.V2026_07)
+        {
+            return ApiErrors.Result(StatusCodes.Status404NotFound, new Dictionary<string, string> { ["url"] = "/api/:apiVersion/mediaLibrary" });
+        }
+
+        var (body, error) = await json.ReadAsync(request, ct);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        // The body as a whole: its shape, 1 to 100 entries, each an object with an id (once) and
+        // only the fields of a single PATCH. What is wrong inside an entry's patches is that entry's answer.
+        var shape = new JsonShape();
+        var obj = shape.Object(body, "", RequestSchema<PatchEntriesRequest>.Properties);
+        var preserve = obj is null ? null : shape.Boolean(obj, "", "preserveUpdatedAt");
+        var items = new List<BatchPatchItem>();
+        if (obj is not null)
+        {
+            if (obj["entries"] is not JsonArray entries || entries.Count is 0 or > MaxBatchEntries)
+            {
+                shape.Add("entries", $"is required: an array of 1 to {MaxBatchEntries} entries");
+            }
+            else
+            {
+                var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+                for (var i = 0; i < entries.Count; i++)
+                {
+                    var entry = shape.Object(entries[i], $"entries.{i}", RequestSchema<PatchEntriesItem>.Properties);
+                    var id = entry is null ? null : shape.String(entry, $"entries.{i}", "id", required: true, maxLength: 64);
+                    if (entry is null || id is null)
+                    {
+                        continue;
+                    }
+
+                    if (!seen.TryAdd(id, i))
+                    {
+                        shape.Add($"entries.{i}.id", $"'{id}' is already entries.{seen[id]}; an entry may appear once");
+                        continue;
+                    }
+
+                    var single = new JsonObject();
+                    foreach (var (name, value) in entry)
+                    {
+                        if (name != "id")
+                        {
+                            single[name] = value?.DeepClone();
+                        }
+                    }
+
+                    if (preserve is not null)
+                    {
+                        single["preserveUpdatedAt"] = preserve;
+                    }
+
+                    items.Add(new BatchPatchItem(id, single));
+                }
+            }
+        }
+
+        if (!shape.Ok)
+        {
+            return ApiErrors.Validation(shape.Errors);
+        }
+
+        return TypedResults.Ok(new PatchEntriesResponse(await patcher.PatchManyAsync(items, apiVersion, Actor.Client(user), ct)));
     }
 
     public sealed record ImportResponseLegacy(IReadOnlyList<ImportResult> MediaLibraryEntries);

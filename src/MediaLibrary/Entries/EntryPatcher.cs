@@ -12,6 +12,14 @@ namespace MediaLibrary.Entries;
 
 public sealed record PatchResponse(int Status, int Version);
 
+/// One entry of a batch PATCH: its id and its body as a single PATCH would take it.
+internal sealed record BatchPatchItem(string Id, JsonObject Body);
+
+/// One result of a batch PATCH (SPEC §16), in request order: the single PATCH's answer for this entry.
+public sealed record BatchPatchResult(
+    string Id, bool Ok, int Status, int? Version = null, string? Error = null,
+    [property: System.Text.Json.Serialization.JsonPropertyName("error_details")] object? ErrorDetails = null);
+
 /// PATCH /mediaLibrary/{id}: all operations or none, one conditional UPDATE (SPEC §3).
 internal sealed class EntryPatcher(
     EntryStore store, MediaTypeCatalog types, UsagePurposeCatalog purposes, AssetVerifier verifier, TimeProvider time, IOptions<MediaLibraryOptions> options, ILogger<EntryPatcher> logger)
@@ -125,6 +133,125 @@ internal sealed class EntryPatcher(
             return Patched(id, updated, request);
         }
     }
+
+    /// PATCH /mediaLibrary (SPEC §16): each entry exactly as its own PATCH would go (same parser, same
+    /// plan, same answers), each atomic on its own, in one transaction: the rows are read in one
+    /// query, locked in one, and the entries whose change is the row alone (no usage-log, key or link
+    /// writes: nearly all) are written by one UPDATE with one append of their events. An entry with
+    /// side writes goes in a savepoint of its own.
+    public async Task<List<BatchPatchResult>> PatchManyAsync(IReadOnlyList<BatchPatchItem> items, ApiVersion version, Actor actor, CancellationToken ct)
+    {
+        var results = new BatchPatchResult?[items.Count];
+        var current = (await store.GetManyAsync([.. items.Select(i => i.Id)], ct)).ToDictionary(r => r.Id, StringComparer.Ordinal);
+        var planned = new List<(int Index, MediaTypeDefinition Type, PatchRequest Request, Dictionary<int, StoredKey> Keys)>();
+        for (var i = 0; i < items.Count; i++)
+        {
+            var id = items[i].Id;
+            if (!current.TryGetValue(id, out var row))
+            {
+                results[i] = Failed(id, ApiErrors.EntryNotFound(id));
+                continue;
+            }
+
+            if (types.Find(row.MediaType) is not { } type)
+            {
+                results[i] = Failed(id, Conflict($"The entry's media type '{row.MediaType}' is not in the project config any more; it cannot be validated or patched."));
+                continue;
+            }
+
+            var shape = new JsonShape();
+            var request = PatchRequest.Parse(shape, items[i].Body, type, purposes, version, options.Value.Limits.MaxPatches);
+            var storedKeys = new Dictionary<int, StoredKey>();
+            foreach (var replace in request?.Operations.OfType<ReplaceAsset>() ?? [])
+            {
+                if (await verifier.VerifyAsync(shape, replace.Asset, $"patches.{replace.Index}.value", type.Kind, ct) is { } stored)
+                {
+                    storedKeys[replace.Index] = stored;
+                }
+            }
+
+            if (request is null || !shape.Ok)
+            {
+                results[i] = Failed(id, ApiErrors.Validation(shape.Errors));
+                continue;
+            }
+
+            planned.Add((i, type, request, storedKeys));
+        }
+
+        if (planned.Count > 0)
+        {
+            await WriteManyAsync(items, planned, results, version, actor, ct);
+        }
+
+        logger.LogInformation("Batch PATCH of {Entries} entries: {Patched} patched, {Failed} failed",
+            items.Count, results.Count(r => r!.Ok), results.Count(r => !r!.Ok));
+        return [.. results.Select(r => r!)];
+    }
+
+    private async Task WriteManyAsync(
+        IReadOnlyList<BatchPatchItem> items, List<(int Index, MediaTypeDefinition Type, PatchRequest Request, Dictionary<int, StoredKey> Keys)> planned,
+        BatchPatchResult?[] results, ApiVersion version, Actor actor, CancellationToken ct)
+    {
+        var now = time.StoredNow();
+        var (session, rows) = await store.BeginUpdateManyAsync([.. planned.Select(p => items[p.Index].Id)], ct);
+        await using (session)
+        {
+            var alone = new List<(EntryRow Updated, int ExpectedVersion)>();
+            var events = new List<NewEvent>();
+            foreach (var (index, type, request, storedKeys) in planned)
+            {
+                var id = items[index].Id;
+                if (!rows.TryGetValue(id, out var row))
+                {
+                    // Deleted between the read and the lock.
+                    results[index] = Failed(id, ApiErrors.EntryNotFound(id));
+                    continue;
+                }
+
+                var usesLog = request.Operations.Any(o => o is UsageLogOperation);
+                var log = usesLog ? await UsageLogStore.FindAsync(session, id, NamedLogEntries(request), ct) : null;
+                var (failure, updated, copy) = Plan(row, type, request, version, storedKeys, now, actor, log);
+                if (failure is not null)
+                {
+                    results[index] = Failed(id, failure);
+                    continue;
+                }
+
+                if (updated is null)
+                {
+                    results[index] = new BatchPatchResult(id, true, 200, row.Version);
+                    continue;
+                }
+
+                var changes = EntryEvents.Changed(row, updated, type, actor, now, usageLogChanged: copy.SideWrites.Any(w => w is UsageLogWrite));
+                if (copy.SideWrites.Count == 0 && EntryStore.SameReferences(updated.Metadata, row.Metadata))
+                {
+                    alone.Add((updated, row.Version));
+                    events.AddRange(changes);
+                    results[index] = new BatchPatchResult(id, true, 200, updated.Version);
+                    continue;
+                }
+
+                try
+                {
+                    await session.SavepointAsync("entry", () => store.UpdateAsync(session, updated, row, copy.SideWrites, changes, now, ct), ct);
+                    results[index] = new BatchPatchResult(id, true, 200, updated.Version);
+                }
+                catch (Lifecycle.SweptUploadException e)
+                {
+                    var replace = request.Operations.OfType<ReplaceAsset>().First(r => storedKeys.TryGetValue(r.Index, out var k) && k.Key == e.Key);
+                    results[index] = Failed(id, ApiErrors.Validation(replace.Path("value.key"), e.Message));
+                }
+            }
+
+            await store.UpdateManyAsync(session, alone, events, now, ct);
+            await session.CommitAsync(ct);
+        }
+    }
+
+    private static BatchPatchResult Failed(string id, JsonHttpResult<ErrorEnvelope> failure) =>
+        new(id, false, failure.Value!.Status, Error: failure.Value.Error, ErrorDetails: failure.Value.ErrorDetails);
 
     /// The operations applied to `row`: a failure, or the row to write (null when nothing changes)
     /// with the working copy that holds the side writes.

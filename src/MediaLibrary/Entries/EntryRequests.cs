@@ -7,6 +7,17 @@ namespace MediaLibrary.Entries;
 // The JSON bodies of the entry endpoints, as the API reference shows them. Handlers validate
 // bodies against these records' properties (see Api/RequestSchema).
 
+/// PATCH /mediaLibrary (from 2026-07): many entries, each on its own.
+public sealed record PatchEntriesRequest(
+    [property: Description("1 to 100 entries, each with its id, optional version and patches exactly as PATCH /mediaLibrary/{id}; an id at most once.")] IReadOnlyList<PatchEntriesItem> Entries,
+    [property: Description("Keep every entry's updatedAt as it was.")] bool? PreserveUpdatedAt = null);
+
+/// One entry of a batch PATCH.
+public sealed record PatchEntriesItem(
+    string Id,
+    [property: Description("1 to 100 operations for this entry, applied together or not at all.")] IReadOnlyList<PatchOperationRequest> Patches,
+    [property: Description("The version the change is based on; 409 for this entry when it is not current.")] JsonElement? Version = null);
+
 /// PATCH /mediaLibrary/{id}.
 public sealed record PatchEntryRequest(
     [property: Description("1 to 100 operations, applied together or not at all.")] IReadOnlyList<PatchOperationRequest> Patches,

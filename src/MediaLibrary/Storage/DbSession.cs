@@ -292,6 +292,8 @@ public sealed class DbSession : IAsyncDisposable
         string?[] list => JsonSerializer.Serialize(list),
         long[] list => JsonSerializer.Serialize(list),
         long?[] list => JsonSerializer.Serialize(list),
+        int[] list => JsonSerializer.Serialize(list),
+        bool[] list => JsonSerializer.Serialize(list.Select(b => b ? 1 : 0)),
         DateTimeOffset?[] list => JsonSerializer.Serialize(list.Select(at => at is { } value ? AppJson.Format(value) : null)),
         DateTimeOffset at => AppJson.Format(at),
         bool b => b ? 1L : 0L,

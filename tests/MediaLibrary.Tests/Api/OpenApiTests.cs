@@ -36,7 +36,7 @@ public sealed class OpenApiTests(TestApp app) : IClassFixture<TestApp>
             }
         }
 
-        Assert.Equal(8, writes);
+        Assert.Equal(9, writes);
     }
 
     [Fact]
@@ -53,6 +53,21 @@ public sealed class OpenApiTests(TestApp app) : IClassFixture<TestApp>
         }
 
         Assert.Contains("\"patches\"", schema.GetRawText(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_batch_patch_documents_its_entries_and_results()
+    {
+        var document = await DocumentAsync();
+        var patch = document.GetProperty("paths").GetProperty("/api/{apiVersion}/mediaLibrary").GetProperty("patch");
+        var components = document.GetProperty("components").GetProperty("schemas");
+        var request = patch.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("schema").GetProperty("properties");
+        Assert.True(request.TryGetProperty("entries", out _) && request.TryGetProperty("preserveUpdatedAt", out _), request.GetRawText());
+        var item = request.GetProperty("entries").GetProperty("items").GetProperty("properties");
+        Assert.True(item.TryGetProperty("id", out _) && item.TryGetProperty("patches", out _) && item.TryGetProperty("version", out _), item.GetRawText());
+        Assert.Contains("setUsageLogBilling", item.GetProperty("patches").GetRawText(), StringComparison.Ordinal);
+        var result = components.GetProperty("BatchPatchResult").GetProperty("properties");
+        Assert.True(result.TryGetProperty("ok", out _) && result.TryGetProperty("error_details", out _), result.GetRawText());
     }
 
     [Theory]

@@ -10,7 +10,7 @@ public sealed record FuzzContext(string EntryId, string OtherId, long DocumentId
 /// reproduced from the seed CsCheck prints on failure).
 public static class RequestGen
 {
-    private const int Templates = 22;
+    private const int Templates = 24;
 
     /// The search whose second page the fuzzer asks for (its cursor is in the context).
     public const string SearchQuery = "q=fuzz+target&mediaType=image&state=active&archived=false&sort=-updatedAt&limit=1&createdAt.gte=2020-01-01";
@@ -79,9 +79,30 @@ public static class RequestGen
             Query = (choice % 4) switch { 0 => [], 1 => [("version", "1")], 2 => [("force", "true")], _ => [("version", (choice % 3).ToString(System.Globalization.CultureInfo.InvariantCulture)), ("force", "false")] },
             ContentType = null,
         },
+        22 => new FuzzRequest
+        {
+            Template = "batch patch", Method = HttpMethod.Patch, Version = version, Segments = ["mediaLibrary"],
+            Json = choice % 3 == 0
+                ? O(("entries", A(Item(c.EntryId, PatchBody(c, choice)), Item(c.OtherId, PatchBody(c, choice + 1)), Item("nope", PatchBody(c, choice + 2)))))
+                : O(("preserveUpdatedAt", Raw(choice % 2 == 0 ? "true" : "false")), ("entries", A(Item(c.OtherId, PatchBody(c, choice))))),
+        },
+        23 => new FuzzRequest
+        {
+            Template = "licence approvals", Method = HttpMethod.Post, Version = version,
+            Segments = ["documents", (c.DocumentId + (choice % 3)).ToString(System.Globalization.CultureInfo.InvariantCulture), "licenseApprovals"],
+            Json = O(("mediaIds", A(Str(c.EntryId), Str(c.OtherId)))),
+        },
         16 => Get("import status", version, ["import", (choice % 3) switch { 0 => "images", 1 => "videos", _ => "files" }, "status"], ("id", c.ImportJobId)),
         _ => new FuzzRequest { Template = "patch (2026-03)", Method = HttpMethod.Patch, Version = "2026-03", Segments = ["mediaLibrary", c.OtherId], Json = PatchBody(c, choice + 1) },
     };
+
+    /// A batch PATCH entry: the single PATCH's body with the entry's id.
+    private static Obj Item(string id, Obj body)
+    {
+        var item = O(("id", Str(id)));
+        item.Properties.AddRange(body.Properties);
+        return item;
+    }
 
     private static FuzzRequest Patch(FuzzContext c, string version, int choice) =>
         new() { Template = "patch", Method = HttpMethod.Patch, Version = version, Segments = ["mediaLibrary", c.EntryId], Json = PatchBody(c, choice) };
@@ -109,6 +130,7 @@ public static class RequestGen
                 ("value", O(("purpose", Str("print")), ("state", Str("pending")), ("params", O(("page", Num(2)))))),
                 ("oldValue", O(("purpose", Str("print")), ("state", Str("pending")), ("params", O(("page", Num(1))))))),
             O(("operation", Str("removeUsageLogEntry")), ("usageLogEntryId", Str("nope"))),
+            O(("operation", Str("setUsageLogBilling")), ("usageLogEntryId", Str(c.UsageLogEntryId)), ("billing", Raw(choice % 2 == 0 ? "true" : "false"))),
         ];
         var first = operations[choice % operations.Length];
         var patches = choice % 5 == 0 ? A(first, operations[(choice / 5) % operations.Length].Clone()) : A(first);
