@@ -143,7 +143,7 @@ internal sealed class EntryPatcher(
     {
         var results = new BatchPatchResult?[items.Count];
         var current = (await store.GetManyAsync([.. items.Select(i => i.Id)], ct)).ToDictionary(r => r.Id, StringComparer.Ordinal);
-        var planned = new List<(int Index, MediaTypeDefinition Type, PatchRequest Request, Dictionary<int, StoredKey> Keys)>();
+        var planned = new List<BatchPlan>();
         for (var i = 0; i < items.Count; i++)
         {
             var id = items[i].Id;
@@ -176,12 +176,12 @@ internal sealed class EntryPatcher(
                 continue;
             }
 
-            planned.Add((i, type, request, storedKeys));
+            planned.Add(new BatchPlan(i, id, type, request, storedKeys, row));
         }
 
         if (planned.Count > 0)
         {
-            await WriteManyAsync(items, planned, results, version, actor, ct);
+            await WriteManyAsync(planned, results, version, actor, ct);
         }
 
         logger.LogInformation("Batch PATCH of {Entries} entries: {Patched} patched, {Failed} failed",
@@ -189,19 +189,30 @@ internal sealed class EntryPatcher(
         return [.. results.Select(r => r!)];
     }
 
-    private async Task WriteManyAsync(
-        IReadOnlyList<BatchPatchItem> items, List<(int Index, MediaTypeDefinition Type, PatchRequest Request, Dictionary<int, StoredKey> Keys)> planned,
-        BatchPatchResult?[] results, ApiVersion version, Actor actor, CancellationToken ct)
+    /// One entry of a batch on its way: its request, checked, and the row it was checked against.
+    private sealed record BatchPlan(int Index, string Id, MediaTypeDefinition Type, PatchRequest Request, Dictionary<int, StoredKey> Keys, EntryRow Read);
+
+    private async Task WriteManyAsync(List<BatchPlan> planned, BatchPatchResult?[] results, ApiVersion version, Actor actor, CancellationToken ct)
     {
         var now = time.StoredNow();
-        var (session, rows) = await store.BeginUpdateManyAsync([.. planned.Select(p => items[p.Index].Id)], ct);
+        // The operations are applied to the rows as read, before the writer's lock: under the lock an
+        // entry whose version is still the one read has exactly that row (every change bumps the
+        // version), and only the others are planned again. Usage-log operations read the log under
+        // the lock, so they are planned there.
+        var early = new Dictionary<int, (JsonHttpResult<ErrorEnvelope>? Failure, EntryRow? Updated, PatchWorkingCopy Copy)>();
+        foreach (var plan in planned.Where(p => !p.Request.Operations.Any(o => o is UsageLogOperation)))
+        {
+            early[plan.Index] = Plan(plan.Read, plan.Type, plan.Request, version, plan.Keys, now, actor, log: null);
+        }
+
+        var (session, rows) = await store.BeginUpdateManyAsync([.. planned.Select(p => p.Id)], ct);
         await using (session)
         {
             var alone = new List<(EntryRow Updated, int ExpectedVersion)>();
             var events = new List<NewEvent>();
-            foreach (var (index, type, request, storedKeys) in planned)
+            foreach (var plan in planned)
             {
-                var id = items[index].Id;
+                var (index, id, type, request, storedKeys, read) = plan;
                 if (!rows.TryGetValue(id, out var row))
                 {
                     // Deleted between the read and the lock.
@@ -209,9 +220,10 @@ internal sealed class EntryPatcher(
                     continue;
                 }
 
-                var usesLog = request.Operations.Any(o => o is UsageLogOperation);
-                var log = usesLog ? await UsageLogStore.FindAsync(session, id, NamedLogEntries(request), ct) : null;
-                var (failure, updated, copy) = Plan(row, type, request, version, storedKeys, now, actor, log);
+                var (failure, updated, copy) = row.Version == read.Version && early.TryGetValue(index, out var ready)
+                    ? ready
+                    : Plan(row, type, request, version, storedKeys, now, actor,
+                        request.Operations.Any(o => o is UsageLogOperation) ? await UsageLogStore.FindAsync(session, id, NamedLogEntries(request), ct) : null);
                 if (failure is not null)
                 {
                     results[index] = Failed(id, failure);
