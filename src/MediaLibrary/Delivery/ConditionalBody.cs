@@ -46,20 +46,22 @@ internal static class ConditionalBody
     // Kestrel's response buffer is 1 MB (ApiSetup); flushing every 256 KB keeps the socket busy.
     private const long FlushEvery = 256 * 1024;
 
-    public static bool NotModified(RequestHeaders request, EntityTagHeaderValue etag, DateTimeOffset lastModified)
+    /// `datesValidate: false` for bytes that may change within a second (an edited image, SPEC §17):
+    /// only the ETag says whether a copy is current, never a date.
+    public static bool NotModified(RequestHeaders request, EntityTagHeaderValue etag, DateTimeOffset lastModified, bool datesValidate = true)
     {
         if (request.IfNoneMatch is { Count: > 0 } candidates)
         {
             return candidates.Any(c => c.Equals(EntityTagHeaderValue.Any) || c.Compare(etag, useStrongComparison: false));
         }
 
-        return request.IfModifiedSince is { } since && lastModified <= since;
+        return datesValidate && request.IfModifiedSince is { } since && lastModified <= since;
     }
 
     // If-Range: the range is honoured only while the validator still matches; otherwise the whole image.
-    public static bool RangeApplies(RequestHeaders request, EntityTagHeaderValue etag, DateTimeOffset lastModified) =>
+    public static bool RangeApplies(RequestHeaders request, EntityTagHeaderValue etag, DateTimeOffset lastModified, bool datesValidate = true) =>
         request.IfRange is not { } ifRange ||
-        (ifRange.EntityTag is { } tag ? tag.Compare(etag, useStrongComparison: true) : ifRange.LastModified == lastModified);
+        (ifRange.EntityTag is { } tag ? tag.Compare(etag, useStrongComparison: true) : datesValidate && ifRange.LastModified == lastModified);
 
     public static (long Offset, long Length)? Resolve(Microsoft.Net.Http.Headers.RangeItemHeaderValue range, long size) => Resolve(range.From, range.To, size);
 

@@ -67,6 +67,12 @@ internal sealed class ImageRenderer
     private static Image Resize(string sourceFile, TransformSpec spec)
     {
         var (boxWidth, boxHeight) = spec.Box;
+        var cropping = spec.Fit == "crop" && boxWidth is not null && boxHeight is not null;
+        if (spec.Edits is { ChangesPixels: true } || (cropping && spec.CropCentre is not null && spec.Rect is null))
+        {
+            return Edited(sourceFile, spec);
+        }
+
         var size = spec.Fit == "max" || (boxWidth is null && boxHeight is null) ? Enums.Size.Down : Enums.Size.Both;
         var crop = spec.Fit == "crop" && boxWidth is not null && boxHeight is not null ? Enums.Interesting.Centre : (Enums.Interesting?)null;
         var width = boxWidth ?? Unbounded;
@@ -86,6 +92,101 @@ internal sealed class ImageRenderer
 
         using var cut = upright.ExtractArea(rect.X, rect.Y, rect.W, rect.H);
         return cut.ThumbnailImage(boxWidth ?? (boxHeight is null ? rect.W : Unbounded), height: boxHeight ?? (boxWidth is null ? rect.H : Unbounded), size: size, crop: crop);
+    }
+
+    /// SPEC §17: the upright source turned and pixelated, then cut (`rect`) and sized, a crop
+    /// centred on the focal point. Decoded whole: edits apply to the full-size pixels.
+    private static Image Edited(string sourceFile, TransformSpec spec)
+    {
+        using var full = Image.NewFromFile(sourceFile, access: Enums.Access.Random);
+        var image = full.Autorot();
+        try
+        {
+            if (spec.Edits is { } edits)
+            {
+                image = Replace(image, edits.Rotate switch
+                {
+                    90 => image.Rot90(),
+                    180 => image.Rot180(),
+                    270 => image.Rot270(),
+                    _ => image.Copy(),
+                });
+                image = Replace(image, Pixelate(image, edits.Pixelate));
+            }
+
+            if (spec.Rect is { } rect)
+            {
+                if (rect.X + rect.W > image.Width || rect.Y + rect.H > image.Height)
+                {
+                    throw new RectOutsideException(image.Width, image.Height);
+                }
+
+                image = Replace(image, image.ExtractArea(rect.X, rect.Y, rect.W, rect.H));
+            }
+
+            var (boxWidth, boxHeight) = spec.Box;
+            if (spec.Fit == "crop" && boxWidth is { } bw && boxHeight is { } bh)
+            {
+                return FocalCrop(image, bw, bh, spec.Rect is null ? spec.CropCentre ?? (0.5, 0.5) : (0.5, 0.5));
+            }
+
+            if (boxWidth is null && boxHeight is null)
+            {
+                return image.Copy();
+            }
+
+            var size = spec.Fit == "max" ? Enums.Size.Down : Enums.Size.Both;
+            return image.ThumbnailImage(boxWidth ?? Unbounded, height: boxHeight ?? Unbounded, size: size);
+        }
+        finally
+        {
+            image.Dispose();
+        }
+    }
+
+    private static Image Replace(Image old, Image next)
+    {
+        old.Dispose();
+        return next;
+    }
+
+    /// Each region becomes blocks of one colour, each block the mean of its pixels; blocks are at
+    /// least max(8 px, 2 % of the shorter side), so faces and plates are unreadable.
+    private static Image Pixelate(Image image, IReadOnlyList<EditRegion> regions)
+    {
+        var block = Math.Max(8, (int)Math.Ceiling(0.02 * Math.Min(image.Width, image.Height)));
+        var result = image.Copy();
+        foreach (var region in regions)
+        {
+            var x0 = Math.Clamp((int)Math.Floor(region.X * image.Width), 0, image.Width - 1);
+            var y0 = Math.Clamp((int)Math.Floor(region.Y * image.Height), 0, image.Height - 1);
+            var x1 = Math.Clamp((int)Math.Ceiling((region.X + region.W) * image.Width), x0 + 1, image.Width);
+            var y1 = Math.Clamp((int)Math.Ceiling((region.Y + region.H) * image.Height), y0 + 1, image.Height);
+            var (w, h) = (x1 - x0, y1 - y0);
+            var (nx, ny) = ((w + block - 1) / block, (h + block - 1) / block);
+            using var area = image.ExtractArea(x0, y0, w, h);
+            // A last, partial block is filled by repeating the region's edge pixels: its colour is still of its own pixels.
+            using var padded = area.Embed(0, 0, nx * block, ny * block, extend: Enums.Extend.Copy);
+            using var means = padded.Shrink(block, block);
+            using var blocks = means.Zoom(block, block);
+            using var cut = blocks.ExtractArea(0, 0, w, h).Cast(image.Format);
+            result = Replace(result, result.Insert(cut, x0, y0));
+        }
+
+        return result;
+    }
+
+    /// Covers the box and cuts it around the centre point (fractions), kept inside the image.
+    private static Image FocalCrop(Image image, int width, int height, (double X, double Y) centre)
+    {
+        var wider = (double)image.Width / image.Height > (double)width / height;
+        using var scaled = wider
+            ? image.ThumbnailImage(Unbounded, height: height, size: Enums.Size.Both)
+            : image.ThumbnailImage(width, height: Unbounded, size: Enums.Size.Both);
+        var (w, h) = (Math.Min(width, scaled.Width), Math.Min(height, scaled.Height));
+        var left = Math.Clamp((int)Math.Round(centre.X * scaled.Width - w / 2.0), 0, scaled.Width - w);
+        var top = Math.Clamp((int)Math.Round(centre.Y * scaled.Height - h / 2.0), 0, scaled.Height - h);
+        return scaled.ExtractArea(left, top, w, h);
     }
 
     private static byte[] Save(Image image, string format, int quality)

@@ -14,6 +14,10 @@ internal sealed class KeyUse
     public string MediaType { get; init; } = "";
     public bool Revoked { get; init; }
     public string Metadata { get; init; } = "{}";
+
+    /// SPEC §17: the entry's edits (stored JSON, null when none) and when the entry last changed.
+    public string? ImageEdits { get; init; }
+    public DateTimeOffset UpdatedAt { get; init; }
 }
 
 /// Every entry that uses a key, with what delivery needs. One implementation per provider, chosen at start.
@@ -32,7 +36,7 @@ internal static class KeyUseQuery
 {
     private const string Sql =
         """
-        SELECT k.mime_type, k.size, k.sha256, k.added_at, e.id AS entry_id, e.media_type, e.revoked, e.metadata
+        SELECT k.mime_type, k.size, k.sha256, k.added_at, e.id AS entry_id, e.media_type, e.revoked, e.metadata, e.image_edits, e.updated_at
         FROM media_entry_keys k JOIN media_entries e ON e.id = k.entry_id
         WHERE k.key = @key
         """;
@@ -51,6 +55,8 @@ internal static class KeyUseQuery
             MediaType = r.GetString(5),
             Revoked = r.GetBoolean(6),
             Metadata = r.GetString(7),
+            ImageEdits = r.IsDBNull(8) ? null : r.GetString(8),
+            UpdatedAt = EntryRow.Timestamp(r, 9),
         }, ct, ("key", key));
     }
 }

@@ -63,6 +63,28 @@ internal sealed class ServeImage(
         var image = images[0];
         var lastModified = TruncateToSeconds(image.AddedAt ?? DateTimeOffset.UnixEpoch);
         var sourceTag = image.Sha256 ?? KeyTag(key, image.Size);
+
+        // SPEC §17: an entry's edits apply to its bytes wherever they are served. When several
+        // entries share the bytes, the one that hides pixels wins: redaction must hold.
+        var edited = images.Select(i => (Use: i, Edits: ImageEdits.FromStored(i.ImageEdits)))
+            .Where(e => e.Edits is not null)
+            .OrderByDescending(e => e.Edits!.ChangesPixels).ThenBy(e => e.Use.EntryId, StringComparer.Ordinal)
+            .FirstOrDefault();
+        if (edited.Edits is { } edits)
+        {
+            // New bytes at the same URL: a cache revalidating by date must not keep the old ones.
+            lastModified = TruncateToSeconds(edited.Use.UpdatedAt > lastModified ? edited.Use.UpdatedAt : lastModified);
+            if (spec is null && edits.ChangesPixels)
+            {
+                spec = TransformSpec.Original;
+            }
+
+            if (spec is not null)
+            {
+                spec = spec with { Edits = edits };
+            }
+        }
+
         if (spec is null)
         {
             if (!await SendAsync(context, key, new EntityTagHeaderValue($"\"{sourceTag}\""), lastModified, image.MimeType!, image.Size ?? 0, ct))
@@ -89,7 +111,8 @@ internal sealed class ServeImage(
         // Strong, per variant: the source's bytes and the normalised parameters. Known before rendering, so a 304 renders nothing.
         var canonical = spec.Canonical(format);
         var etag = new EntityTagHeaderValue($"\"{sourceTag[..Math.Min(32, sourceTag.Length)]}-{ParameterTag(canonical)}\"");
-        if (ConditionalBody.NotModified(context.Request.GetTypedHeaders(), etag, lastModified))
+        var datesValidate = spec.Edits is null;
+        if (ConditionalBody.NotModified(context.Request.GetTypedHeaders(), etag, lastModified, datesValidate))
         {
             SetValidators(context.Response, etag, lastModified);
             context.Response.StatusCode = StatusCodes.Status304NotModified;
@@ -114,7 +137,7 @@ internal sealed class ServeImage(
                 return;
             }
 
-            if (await SendAsync(context, variant.Key, etag, lastModified, variant.MimeType, variant.Size, ct, variants.BytesOf(variant.Key), variants.Hold))
+            if (await SendAsync(context, variant.Key, etag, lastModified, variant.MimeType, variant.Size, ct, variants.BytesOf(variant.Key), variants.Hold, datesValidate))
             {
                 return;
             }
@@ -170,7 +193,7 @@ internal sealed class ServeImage(
     /// missing (nothing written yet).
     private async Task<bool> SendAsync(
         HttpContext context, string blobKey, EntityTagHeaderValue etag, DateTimeOffset lastModified, string mimeType, long size, CancellationToken ct,
-        byte[]? held = null, Action<string, byte[]>? hold = null)
+        byte[]? held = null, Action<string, byte[]>? hold = null, bool datesValidate = true)
     {
         var response = context.Response;
         SetValidators(response, etag, lastModified);
@@ -182,14 +205,14 @@ internal sealed class ServeImage(
         }
 
         var request = context.Request.GetTypedHeaders();
-        if (ConditionalBody.NotModified(request, etag, lastModified))
+        if (ConditionalBody.NotModified(request, etag, lastModified, datesValidate))
         {
             response.StatusCode = StatusCodes.Status304NotModified;
             return true;
         }
 
         var (offset, length, partial) = (0L, size, false);
-        if (ConditionalBody.RangeApplies(request, etag, lastModified) && request.Range is { Ranges.Count: 1 } range)
+        if (ConditionalBody.RangeApplies(request, etag, lastModified, datesValidate) && request.Range is { Ranges.Count: 1 } range)
         {
             if (ConditionalBody.Resolve(range.Ranges.First(), size) is not { } resolved)
             {

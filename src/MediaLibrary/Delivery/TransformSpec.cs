@@ -12,7 +12,19 @@ internal sealed record TransformSpec(int? Width, int? Height, string Fit, (int X
 
     /// The parameters this file reads; anything else in the query (imgix's `ixlib`, a cache
     /// buster) is left alone, as imgix does. `s` and `expires` belong to signed URLs.
-    public static readonly IReadOnlySet<string> Names = new HashSet<string>(StringComparer.Ordinal) { "w", "h", "fit", "rect", "fm", "auto", "q", "dpr" };
+    public static readonly IReadOnlySet<string> Names = new HashSet<string>(StringComparer.Ordinal) { "w", "h", "fit", "rect", "fm", "auto", "q", "dpr", "crop", "fp-x", "fp-y" };
+
+    /// The edited original (SPEC §17): the whole image, in the source's format, at high quality.
+    public static readonly TransformSpec Original = new(null, null, "clip", null, null, false, 90, 1);
+
+    /// SPEC §17: the entry's edits, applied before everything else (set by serve-image, not the URL).
+    public ImageEdits? Edits { get; init; }
+
+    /// imgix's `crop=focalpoint&fp-x&fp-y`: this request's focal point, over the entry's.
+    public (double X, double Y)? Focal { get; init; }
+
+    /// Where `fit=crop` centres its cut: the request's focal point, else the entry's, else the middle.
+    public (double X, double Y)? CropCentre => Focal ?? Edits?.FocalPoint;
 
     public static readonly IReadOnlyList<string> Formats = ["jpg", "png", "webp", "avif"];
 
@@ -106,9 +118,40 @@ internal sealed record TransformSpec(int? Width, int? Height, string Fit, (int X
             }
         }
 
+        (double, double)? focal = null;
+        var crop = One("crop");
+        if (crop is not null && crop != "focalpoint")
+        {
+            errors["crop"] = "only crop=focalpoint is supported (with fp-x and fp-y)";
+        }
+
+        double? Fraction(string name)
+        {
+            var text = One(name);
+            if (text is null)
+            {
+                return null;
+            }
+
+            if (double.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value) && value is >= 0 and <= 1)
+            {
+                return value;
+            }
+
+            errors[name] = "must be a number from 0 to 1";
+            return null;
+        }
+
+        var fpX = Fraction("fp-x");
+        var fpY = Fraction("fp-y");
+        if (crop == "focalpoint")
+        {
+            focal = (fpX ?? 0.5, fpY ?? 0.5);
+        }
+
         return errors.Count > 0
             ? (null, errors)
-            : (new TransformSpec(width, height, fit, rect, format, auto is not null, quality, dpr), errors);
+            : (new TransformSpec(width, height, fit, rect, format, auto is not null, quality, dpr) { Focal = focal }, errors);
     }
 
     /// The box the output fits in, in pixels (dpr applied, at most 8192 a side).
@@ -151,7 +194,13 @@ internal sealed record TransformSpec(int? Width, int? Height, string Fit, (int X
     {
         var (w, h) = Box;
         var rect = Rect is { } r ? $"{r.X},{r.Y},{r.W},{r.H}" : "";
-        return $"w={w}&h={h}&fit={Fit}&rect={rect}&fm={format}&q={Quality}";
+        var canonical = $"w={w}&h={h}&fit={Fit}&rect={rect}&fm={format}&q={Quality}";
+        if (Focal is { } f)
+        {
+            canonical += string.Create(CultureInfo.InvariantCulture, $"&fp={f.X:R},{f.Y:R}");
+        }
+
+        return Edits is null ? canonical : canonical + "&edits=" + Edits.Canonical;
     }
 
     public static string MimeType(string format) => format switch

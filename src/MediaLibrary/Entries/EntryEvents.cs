@@ -26,7 +26,8 @@ internal static class EntryEvents
             .ToList();
         // Compared as JSON: PostgreSQL hands jsonb back in its own key order and spacing.
         if (changedProperties.Count > 0 || usageLogChanged || !JsonNode.DeepEquals(JsonNode.Parse(before.Asset), JsonNode.Parse(after.Asset)) ||
-            !JsonNode.DeepEquals(JsonNode.Parse(before.Translations), JsonNode.Parse(after.Translations)))
+            !JsonNode.DeepEquals(JsonNode.Parse(before.Translations), JsonNode.Parse(after.Translations)) ||
+            !PatchWorkingCopy.SameEdits(before.ImageEdits, after.ImageEdits))
         {
             events.Add(Event(EventNames.Update, changedProperties));
         }

@@ -303,7 +303,7 @@ internal sealed class EntryPatcher(
             Id = row.Id, Version = row.Version + 1, MediaType = row.MediaType, SystemName = row.SystemName, ExternalId = row.ExternalId,
             Revoked = copy.Revoked, RevokeNote = copy.RevokeNote, Archived = copy.Archived,
             Asset = copy.Asset.ToJsonString(AppJson.Options), Metadata = metadata, Translations = copy.Translations.ToJsonString(AppJson.Options),
-            CreatedAt = row.CreatedAt, UpdatedAt = request.PreserveUpdatedAt ? row.UpdatedAt : now,
+            CreatedAt = row.CreatedAt, UpdatedAt = request.PreserveUpdatedAt ? row.UpdatedAt : now, ImageEdits = copy.ImageEdits,
         }, copy);
     }
 
@@ -364,6 +364,10 @@ internal sealed class EntryPatcher(
 
             case ArchiveEntry:
                 entry.Archived = true;
+                return null;
+
+            case SetImageEdits edits:
+                entry.ImageEdits = edits.Value?.ToJson().ToJsonString(AppJson.Options);
                 return null;
 
             case UnarchiveEntry:

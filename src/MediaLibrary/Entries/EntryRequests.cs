@@ -37,6 +37,7 @@ public sealed record PatchEntryRequest(
 [JsonDerivedType(typeof(UpdateUsageLogEntryOperation), "updateUsageLogEntry")]
 [JsonDerivedType(typeof(RemoveUsageLogEntryOperation), "removeUsageLogEntry")]
 [JsonDerivedType(typeof(SetUsageLogBillingOperation), "setUsageLogBilling")]
+[JsonDerivedType(typeof(SetImageEditsOperation), "setImageEdits")]
 public abstract record PatchOperationRequest;
 
 [Description("Sets a metadata property, validated by the media type; a null or absent value removes it (not a required one).")]
@@ -68,6 +69,9 @@ public sealed record UpdateUsageLogEntryOperation(string UsageLogEntryId, UsageL
 
 [Description("From 2026-05: removes a usage-log entry (not one of an internal purpose).")]
 public sealed record RemoveUsageLogEntryOperation(string UsageLogEntryId) : PatchOperationRequest;
+
+[Description("From 2026-07, image entries: rotate (0, 90, 180, 270), pixelate (1 to 20 regions {x, y, w, h}) and focalPoint {x, y}, as fractions of the rotated image; served at the same URLs. value null restores the original.")]
+public sealed record SetImageEditsOperation(JsonElement? Value) : PatchOperationRequest;
 
 [Description("From 2026-07: decides whether a use is billed, once (any purpose, internal ones included); a decided one answers 409 BillingResolved.")]
 public sealed record SetUsageLogBillingOperation(string UsageLogEntryId, bool Billing) : PatchOperationRequest;

@@ -22,7 +22,8 @@ public sealed record EntryResponse(
     string? RevokeNote,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
-    [property: System.Text.Json.Serialization.JsonPropertyName("usage")] ReferenceCounts? ReferenceCounts = null);
+    [property: System.Text.Json.Serialization.JsonPropertyName("usage")] ReferenceCounts? ReferenceCounts = null,
+    [property: System.ComponentModel.Description("From 2026-07, image entries with edits: rotate, pixelate, focalPoint (SPEC §17).")] JsonObject? ImageEdits = null);
 
 /// (ours, ≥ 2026-03) How many published documents and media entries link to the entry. On the
 /// wire it is `usage` (it shipped so); in the code it is never called usage, which is the usage
@@ -37,7 +38,8 @@ internal sealed class EntryMapper(IAssetUrls urls, MediaTypeCatalog types, TimeP
         return new EntryResponse(row.Id, row.Version, row.MediaType, row.SystemName, row.ExternalId, new RawJson(WithUrl(row.Asset)),
             new RawJson(row.Metadata), new RawJson(TranslationsWithUrls(row.Translations)), state, row.Archived,
             row.Revoked ? row.RevokeNote : null, row.CreatedAt, row.UpdatedAt,
-            version >= ApiVersion.V2026_03 ? new ReferenceCounts(row.ReferencingDocuments, row.ReferencingMedia) : null);
+            version >= ApiVersion.V2026_03 ? new ReferenceCounts(row.ReferencingDocuments, row.ReferencingMedia) : null,
+            version >= ApiVersion.V2026_07 ? Delivery.ImageEdits.FromStored(row.ImageEdits)?.ToJson() : null);
     }
 
     // The stored asset is an object we wrote, so the url goes in before its closing brace.

@@ -22,6 +22,7 @@ internal enum EntryColumn
     Translations,
     CreatedAt,
     UpdatedAt,
+    ImageEdits,
     ReferencingDocuments,
     ReferencingMedia,
 }
@@ -43,6 +44,9 @@ internal sealed class EntryRow
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
 
+    /// SPEC §17: the image's edits as JSON (<see cref="Delivery.ImageEdits"/>); null when none.
+    public string? ImageEdits { get; set; }
+
     /// (ours) Reference counts: how many published documents and media entries link here, read with the row.
     public int ReferencingDocuments { get; set; }
     public int ReferencingMedia { get; set; }
@@ -51,7 +55,7 @@ internal sealed class EntryRow
     public static readonly EntryColumn[] Stored = Enum.GetValues<EntryColumn>()[..(int)EntryColumn.ReferencingDocuments];
 
     /// JSON columns: cast from text parameters on PostgreSQL (<see cref="Dialect.Json"/>).
-    private static readonly HashSet<EntryColumn> JsonColumns = [EntryColumn.Asset, EntryColumn.Metadata, EntryColumn.Translations];
+    private static readonly HashSet<EntryColumn> JsonColumns = [EntryColumn.Asset, EntryColumn.Metadata, EntryColumn.Translations, EntryColumn.ImageEdits];
 
     public static readonly string Columns = string.Join(", ", Stored.Select(Name));
 
@@ -87,6 +91,7 @@ internal sealed class EntryRow
         Translations = r.GetString(At(EntryColumn.Translations)),
         CreatedAt = Timestamp(r, At(EntryColumn.CreatedAt)),
         UpdatedAt = Timestamp(r, At(EntryColumn.UpdatedAt)),
+        ImageEdits = r.IsDBNull(At(EntryColumn.ImageEdits)) ? null : r.GetString(At(EntryColumn.ImageEdits)),
         ReferencingDocuments = r.FieldCount > At(EntryColumn.ReferencingDocuments) ? r.GetInt32(At(EntryColumn.ReferencingDocuments)) : 0,
         ReferencingMedia = r.FieldCount > At(EntryColumn.ReferencingMedia) ? r.GetInt32(At(EntryColumn.ReferencingMedia)) : 0,
     };
@@ -120,6 +125,7 @@ internal sealed class EntryRow
         EntryColumn.Translations => Translations,
         EntryColumn.CreatedAt => CreatedAt,
         EntryColumn.UpdatedAt => UpdatedAt,
+        EntryColumn.ImageEdits => ImageEdits,
         _ => throw new ArgumentOutOfRangeException(nameof(column), column, "not a stored column"),
     };
 

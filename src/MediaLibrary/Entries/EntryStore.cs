@@ -47,7 +47,7 @@ internal sealed class EntryStore(Database database)
     private static readonly EntryColumn[] Updated =
     [
         EntryColumn.Version, EntryColumn.Revoked, EntryColumn.RevokeNote, EntryColumn.Archived, EntryColumn.Asset, EntryColumn.Metadata,
-        EntryColumn.Translations, EntryColumn.UpdatedAt,
+        EntryColumn.Translations, EntryColumn.UpdatedAt, EntryColumn.ImageEdits,
     ];
 
     // Where a CTE may write (PostgreSQL): the same conditional UPDATE and its events in one
@@ -181,17 +181,18 @@ internal sealed class EntryStore(Database database)
             $"""
             UPDATE media_entries
             SET version = v.version, revoked = v.revoked, revoke_note = v.revoke_note, archived = v.archived,
-                asset = v.asset, metadata = v.metadata, translations = v.translations, updated_at = v.updated_at
+                asset = v.asset, metadata = v.metadata, translations = v.translations, updated_at = v.updated_at, image_edits = v.image_edits
             FROM {dialect.Rows("v", ("id", "@ids", "text"), ("expected", "@expected", "int"), ("version", "@versions", "int"), ("revoked", "@revoked", "boolean"),
                 ("revoke_note", "@notes", "text"), ("archived", "@archived", "boolean"), ("asset", "@assets", "jsonb"), ("metadata", "@metadata", "jsonb"),
-                ("translations", "@translations", "jsonb"), ("updated_at", "@updated", "timestamptz"))}
+                ("translations", "@translations", "jsonb"), ("updated_at", "@updated", "timestamptz"), ("image_edits", "@edits", "jsonb"))}
             WHERE media_entries.id = v.id AND media_entries.version = v.expected
             """, ct,
             ("ids", rows.Select(r => r.Updated.Id).ToArray()), ("expected", rows.Select(r => r.ExpectedVersion).ToArray()),
             ("versions", rows.Select(r => r.Updated.Version).ToArray()), ("revoked", rows.Select(r => r.Updated.Revoked).ToArray()),
             ("notes", rows.Select(r => r.Updated.RevokeNote).ToArray()), ("archived", rows.Select(r => r.Updated.Archived).ToArray()),
             ("assets", rows.Select(r => r.Updated.Asset).ToArray()), ("metadata", rows.Select(r => r.Updated.Metadata).ToArray()),
-            ("translations", rows.Select(r => r.Updated.Translations).ToArray()), ("updated", rows.Select(r => (DateTimeOffset?)r.Updated.UpdatedAt).ToArray()));
+            ("translations", rows.Select(r => r.Updated.Translations).ToArray()), ("updated", rows.Select(r => (DateTimeOffset?)r.Updated.UpdatedAt).ToArray()),
+            ("edits", rows.Select(r => r.Updated.ImageEdits).ToArray()));
         if (written != rows.Count)
         {
             // The rows are locked by this transaction: only a broken lock gets here. Nothing is kept.

@@ -34,6 +34,9 @@ internal sealed record UpdateUsageLogEntry(int Index, string UsageLogEntryId, Us
 
 internal sealed record RemoveUsageLogEntry(int Index, string UsageLogEntryId) : UsageLogOperation(Index);
 
+/// API 2026-07 (SPEC §17): the image's edits; null restores the original.
+internal sealed record SetImageEdits(int Index, Delivery.ImageEdits? Value) : PatchOperation(Index);
+
 /// API 2026-07 (SPEC §15): decides, once, whether a use is billed.
 internal sealed record SetUsageLogBilling(int Index, string UsageLogEntryId, bool Billing) : UsageLogOperation(Index);
 
@@ -59,6 +62,7 @@ internal sealed record PatchRequest(int? Version, bool PreserveUpdatedAt, IReadO
         ["updateUsageLogEntry"] = (ApiVersion.V2026_05, ParseUpdateUsageLogEntry),
         ["removeUsageLogEntry"] = (ApiVersion.V2026_05, ParseRemoveUsageLogEntry),
         ["setUsageLogBilling"] = (ApiVersion.V2026_07, ParseSetUsageLogBilling),
+        ["setImageEdits"] = (ApiVersion.V2026_07, ParseSetImageEdits),
     };
 
     public static IEnumerable<string> OperationNames(ApiVersion version) =>
@@ -215,6 +219,31 @@ internal sealed record PatchRequest(int? Version, bool PreserveUpdatedAt, IReadO
         shape.Object(patch, path, RequestSchema<RemoveUsageLogEntryOperation>.WithOperation);
         var id = shape.String(patch, path, "usageLogEntryId", required: true, maxLength: 64);
         return id is null ? null : new RemoveUsageLogEntry(index, id);
+    }
+
+    private static PatchOperation? ParseSetImageEdits(JsonShape shape, JsonObject patch, string path, int index, MediaTypeDefinition type, UsagePurposeCatalog purposes)
+    {
+        shape.Object(patch, path, RequestSchema<SetImageEditsOperation>.WithOperation);
+        if (type.Kind != Assets.AssetKind.Image)
+        {
+            shape.Add($"{path}.operation", $"setImageEdits is for image entries; '{type.Handle}' is not an image type");
+            return null;
+        }
+
+        if (!patch.ContainsKey("value"))
+        {
+            shape.Add($"{path}.value", "is required: the edits, or null to restore the original");
+            return null;
+        }
+
+        if (patch["value"] is null)
+        {
+            return new SetImageEdits(index, null);
+        }
+
+        var errors = shape.Errors.Count;
+        var edits = Delivery.ImageEdits.Parse(shape, patch["value"], $"{path}.value");
+        return shape.Errors.Count > errors ? null : new SetImageEdits(index, edits);
     }
 
     private static PatchOperation? ParseSetUsageLogBilling(JsonShape shape, JsonObject patch, string path, int index, MediaTypeDefinition type, UsagePurposeCatalog purposes)

@@ -31,6 +31,9 @@ internal sealed class PatchWorkingCopy
     public string? RevokeNote { get; set; }
     public bool Archived { get; set; }
 
+    /// SPEC §17: the image's edits as stored JSON; null when none.
+    public string? ImageEdits { get; set; }
+
     public List<ISideWrite> SideWrites { get; } = [];
 
     /// The entry's usage log, read under the row lock when the request has usage-log operations.
@@ -46,16 +49,21 @@ internal sealed class PatchWorkingCopy
         Revoked = row.Revoked,
         RevokeNote = row.RevokeNote,
         Archived = row.Archived,
+        ImageEdits = row.ImageEdits,
     };
 
     /// True when writing this copy would change anything stored.
     public bool ChangesAnything(EntryRow row) => SideWrites.Count > 0 || !SameFieldsAs(row);
 
     private bool SameFieldsAs(EntryRow row) =>
-        Revoked == row.Revoked && RevokeNote == row.RevokeNote && Archived == row.Archived &&
+        Revoked == row.Revoked && RevokeNote == row.RevokeNote && Archived == row.Archived && SameEdits(ImageEdits, row.ImageEdits) &&
         JsonNode.DeepEquals(Asset, JsonNode.Parse(row.Asset)) &&
         JsonNode.DeepEquals(Metadata, JsonNode.Parse(row.Metadata)) &&
         JsonNode.DeepEquals(Translations, JsonNode.Parse(row.Translations));
+
+    /// Compared as edits: PostgreSQL hands jsonb back in its own spacing.
+    public static bool SameEdits(string? a, string? b) =>
+        Delivery.ImageEdits.FromStored(a)?.Canonical == Delivery.ImageEdits.FromStored(b)?.Canonical;
 
     public JsonObject? Translation(string locale) =>
         Translations.OfType<JsonObject>().FirstOrDefault(t => t["locale"]?.GetValue<string>() == locale);

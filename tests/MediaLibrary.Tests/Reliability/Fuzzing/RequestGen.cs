@@ -131,6 +131,8 @@ public static class RequestGen
                 ("oldValue", O(("purpose", Str("print")), ("state", Str("pending")), ("params", O(("page", Num(1))))))),
             O(("operation", Str("removeUsageLogEntry")), ("usageLogEntryId", Str("nope"))),
             O(("operation", Str("setUsageLogBilling")), ("usageLogEntryId", Str(c.UsageLogEntryId)), ("billing", Raw(choice % 2 == 0 ? "true" : "false"))),
+            O(("operation", Str("setImageEdits")), ("value", choice % 3 == 0 ? Raw("null") : O(("rotate", Num(90 * (choice % 4))),
+                ("pixelate", A(O(("x", Raw("0.1")), ("y", Raw("0.2")), ("w", Raw("0.3")), ("h", Raw("0.4"))))), ("focalPoint", O(("x", Raw("0.5")), ("y", Raw("0.25"))))))),
         ];
         var first = operations[choice % operations.Length];
         var patches = choice % 5 == 0 ? A(first, operations[(choice / 5) % operations.Length].Clone()) : A(first);
