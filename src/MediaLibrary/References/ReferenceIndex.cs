@@ -46,14 +46,17 @@ internal static class ReferenceIndex
 
     private static async Task AdjustCountsAsync(DbSession session, string kind, HashSet<string> before, HashSet<string> after, CancellationToken ct)
     {
-        foreach (var target in before.Except(after))
+        // One pass in target order: two publications adjusting the same targets lock their rows in
+        // the same order, so they wait for each other instead of deadlocking (PostgreSQL).
+        foreach (var target in before.Except(after).Concat(after.Except(before)).Order(StringComparer.Ordinal))
         {
-            await session.ExecuteAsync(
-                "UPDATE reference_counts SET sources = sources - 1 WHERE target_id = @target AND source_kind = @kind", ct, ("target", target), ("kind", kind));
-        }
+            if (before.Contains(target))
+            {
+                await session.ExecuteAsync(
+                    "UPDATE reference_counts SET sources = sources - 1 WHERE target_id = @target AND source_kind = @kind", ct, ("target", target), ("kind", kind));
+                continue;
+            }
 
-        foreach (var target in after.Except(before))
-        {
             await session.ExecuteAsync(
                 """
                 INSERT INTO reference_counts (target_id, source_kind, sources) VALUES (@target, @kind, 1)

@@ -36,6 +36,52 @@ public static class DocumentCalls
 public sealed class DocumentTests(TestApp app) : IClassFixture<TestApp>
 {
     [Fact]
+    public async Task Concurrent_publications_of_overlapping_entries_in_any_order_all_succeed()
+    {
+        var client = await app.ReaderWriterAsync();
+        var tag = Guid.NewGuid().ToString("N")[..6];
+        var entries = new List<string>();
+        for (var i = 0; i < 16; i++)
+        {
+            entries.Add(await client.ImportImageAsync());
+        }
+
+        // Each document references 10 of the 16 in its own random order; published, then published
+        // with another 10: counts go up and down across the same rows from every side.
+        var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(worker => Task.Run(async () =>
+        {
+            var answers = new List<System.Text.Json.JsonElement>();
+            for (var round = 0; round < 6; round++)
+            {
+                var picked = entries.OrderBy(_ => Random.Shared.Next()).Take(10).ToArray();
+                var document = DocumentCalls.Document($"overlap-{tag}-{worker}", publish: true, [.. picked.Select((id, i) => DocumentCalls.ImageComponent($"c{i}", id))]);
+                answers.Add((await client.ImportDocumentsAsync("cms", [document])).GetProperty("results")[0]);
+            }
+
+            return answers;
+        })));
+
+        Assert.All(results.SelectMany(r => r), r => Assert.True(r.GetProperty("ok").GetBoolean(), r.GetRawText()));
+        // The counts add up: each entry is referenced by as many published documents as say so.
+        var published = new Dictionary<string, int>();
+        for (var worker = 0; worker < 8; worker++)
+        {
+            var id = results[worker][^1].GetProperty("id").GetInt64();
+            var live = await (await client.GetAsync($"/api/2026-03/documents/{id}/latestPublication")).JsonAsync();
+            foreach (var component in live.GetProperty("content").EnumerateArray())
+            {
+                var mediaId = component.GetProperty("content").GetProperty("image").GetProperty("mediaId").GetString()!;
+                published[mediaId] = published.GetValueOrDefault(mediaId) + 1;
+            }
+        }
+
+        foreach (var entry in entries)
+        {
+            Assert.Equal(published.GetValueOrDefault(entry), (await client.GetEntryAsync(entry, "2026-03")).GetProperty("usage").GetProperty("documents").GetInt32());
+        }
+    }
+
+    [Fact]
     public async Task Import_upserts_by_external_id_with_integer_ids_and_publishes()
     {
         var client = await app.ReaderWriterAsync();
