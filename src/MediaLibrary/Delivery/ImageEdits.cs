@@ -19,8 +19,41 @@ internal sealed record ImageEdits(int Rotate, IReadOnlyList<EditRegion> Pixelate
     public bool ChangesPixels => Rotate != 0 || Pixelate.Count > 0;
 
     /// The identity of the edits in variant keys and ETags: the same edits, the same text.
-    public string Canonical => string.Create(CultureInfo.InvariantCulture,
+    public string Canonical => field ??= string.Create(CultureInfo.InvariantCulture,
         $"r={Rotate};p={string.Join('|', Pixelate.Select(p => $"{p.X:R},{p.Y:R},{p.W:R},{p.H:R}"))};f={(FocalPoint is { } f ? $"{f.X:R},{f.Y:R}" : "")}");
+
+    /// The edits of several entries that share the same bytes, as one: the first's turn and focal
+    /// point, and every entry's pixelated regions carried into that turn, so no entry's hidden
+    /// pixels show through another entry's edits (redaction holds per entry).
+    public static ImageEdits? Merge(IReadOnlyList<ImageEdits> edits)
+    {
+        if (edits.Count <= 1)
+        {
+            return edits.Count == 0 ? null : edits[0];
+        }
+
+        var first = edits[0];
+        var regions = edits.SelectMany(e => e.Pixelate.Select(r => Turn(Unturn(r, e.Rotate), first.Rotate))).Distinct().ToList();
+        return new ImageEdits(first.Rotate, regions, first.FocalPoint);
+    }
+
+    // A region of the image turned `rotate` degrees clockwise, in the unturned image's fractions.
+    private static EditRegion Unturn(EditRegion r, int rotate) => rotate switch
+    {
+        90 => new EditRegion(r.Y, 1 - r.X - r.W, r.H, r.W),
+        180 => new EditRegion(1 - r.X - r.W, 1 - r.Y - r.H, r.W, r.H),
+        270 => new EditRegion(1 - r.Y - r.H, r.X, r.H, r.W),
+        _ => r,
+    };
+
+    // A region of the unturned image, in the fractions of the image turned `rotate` degrees clockwise.
+    private static EditRegion Turn(EditRegion r, int rotate) => rotate switch
+    {
+        90 => new EditRegion(1 - r.Y - r.H, r.X, r.H, r.W),
+        180 => new EditRegion(1 - r.X - r.W, 1 - r.Y - r.H, r.W, r.H),
+        270 => new EditRegion(r.Y, 1 - r.X - r.W, r.H, r.W),
+        _ => r,
+    };
 
     /// As stored and answered: `{"rotate": 90, "pixelate": [{"x", "y", "w", "h"}], "focalPoint": {"x", "y"}}`.
     public JsonObject ToJson()
@@ -44,7 +77,9 @@ internal sealed record ImageEdits(int Rotate, IReadOnlyList<EditRegion> Pixelate
         return json;
     }
 
-    /// The stored column (null: no edits).
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, ImageEdits?> Stored = new(StringComparer.Ordinal);
+
+    /// The stored column (null: no edits). Remembered: serve-image reads it on every request.
     public static ImageEdits? FromStored(string? stored)
     {
         if (string.IsNullOrEmpty(stored))
@@ -52,8 +87,17 @@ internal sealed record ImageEdits(int Rotate, IReadOnlyList<EditRegion> Pixelate
             return null;
         }
 
-        var shape = new JsonShape();
-        return Parse(shape, JsonNode.Parse(stored), "");
+        if (Stored.TryGetValue(stored, out var known))
+        {
+            return known;
+        }
+
+        if (Stored.Count > 10_000)
+        {
+            Stored.Clear();
+        }
+
+        return Stored[stored] = Parse(new JsonShape(), JsonNode.Parse(stored), "");
     }
 
     /// A `setImageEdits` value, checked: problems go into `shape` under `path`. Null for `{}` too.

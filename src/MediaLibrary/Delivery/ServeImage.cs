@@ -65,15 +65,17 @@ internal sealed class ServeImage(
         var sourceTag = image.Sha256 ?? KeyTag(key, image.Size);
 
         // SPEC §17: an entry's edits apply to its bytes wherever they are served. When several
-        // entries share the bytes, the one that hides pixels wins: redaction must hold.
-        var edited = images.Select(i => (Use: i, Edits: ImageEdits.FromStored(i.ImageEdits)))
-            .Where(e => e.Edits is not null)
-            .OrderByDescending(e => e.Edits!.ChangesPixels).ThenBy(e => e.Use.EntryId, StringComparer.Ordinal)
-            .FirstOrDefault();
-        if (edited.Edits is { } edits)
+        // entries share the bytes, every entry's hidden regions are hidden (redaction must hold);
+        // the turn and focal point are those of the first entry (by id) that has edits.
+        var edited = images.Count == 1
+            ? (ImageEdits.FromStored(image.ImageEdits) is { } one ? [(Use: image, Edits: one)] : [])
+            : images.Select(i => (Use: i, Edits: ImageEdits.FromStored(i.ImageEdits)!)).Where(e => e.Edits is not null)
+                .OrderBy(e => e.Use.EntryId, StringComparer.Ordinal).ToList();
+        if (ImageEdits.Merge([.. edited.Select(e => e.Edits)]) is { } edits)
         {
             // New bytes at the same URL: a cache revalidating by date must not keep the old ones.
-            lastModified = TruncateToSeconds(edited.Use.UpdatedAt > lastModified ? edited.Use.UpdatedAt : lastModified);
+            var changed = edited.Max(e => e.Use.UpdatedAt);
+            lastModified = TruncateToSeconds(changed > lastModified ? changed : lastModified);
             if (spec is null && edits.ChangesPixels)
             {
                 spec = TransformSpec.Original;

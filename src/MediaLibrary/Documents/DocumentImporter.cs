@@ -41,36 +41,56 @@ internal sealed class DocumentImporter(DocumentStore store, TimeProvider time, I
         if (valid.Count > 0)
         {
             var now = time.StoredNow();
-            await using var session = await store.OpenWriteAsync(ct);
-            foreach (var (index, input) in valid)
+            // SQLite: one transaction for all (one writer; a savepoint each). PostgreSQL: one each, so
+            // no transaction holds one document's rows while it waits for another's: publications
+            // lock what they reference in id order, and two imports never wait on each other in a
+            // circle; a deadlock that still happens is run again.
+            var groups = store.OneTransactionPerDocument ? valid.Select(v => new List<(int, DocumentInput)> { v }).ToList() : [valid];
+            foreach (var group in groups)
             {
-                try
+                var stored = await Deadlocks.RetryAsync(() => StoreAsync(systemName, group, actor, now, ct), logger, "A document import", ct);
+                foreach (var (index, result) in stored)
                 {
-                    var stored = await session.SavepointAsync("document", () => store.UpsertAsync(session, systemName, input, actor, now, ct), ct);
-                    results[index] = stored.Violations.Count == 0
-                        ? new DocumentImportResult(true, 200, stored.Id)
-                        : new DocumentImportResult(false, 400, stored.Id, "LicenseViolation", new
-                        {
-                            message = $"The document was stored as a draft but not published: {stored.Violations.Count} referenced {(stored.Violations.Count == 1 ? "entry is" : "entries are")} not licensed for it.",
-                            violations = stored.Violations,
-                        });
-                    if (stored.Violations.Count > 0)
-                    {
-                        logger.LogInformation("Document {DocumentId} ({ExternalId} of {SystemName}) not published: {Violations} licence violations",
-                            stored.Id, input.ExternalId, systemName, stored.Violations.Count);
-                    }
-                }
-                catch (System.Data.Common.DbException e) when (!ErrorEnvelopeMiddleware.IsDatabaseUnavailable(e))
-                {
-                    logger.LogWarning(e, "Document {ExternalId} of {SystemName} was not stored", input.ExternalId, systemName);
-                    results[index] = new DocumentImportResult(false, 409, Error: "Conflict", ErrorDetails: new { message = "The document could not be stored; retry it." });
+                    results[index] = result;
                 }
             }
-
-            await session.CommitAsync(ct);
         }
 
         return results.Select(r => r!).ToList();
+    }
+
+    private async Task<List<(int Index, DocumentImportResult Result)>> StoreAsync(
+        string systemName, List<(int Index, DocumentInput Input)> valid, Actor actor, DateTimeOffset now, CancellationToken ct)
+    {
+        var results = new List<(int, DocumentImportResult)>();
+        await using var session = await store.OpenWriteAsync(ct);
+        foreach (var (index, input) in valid)
+        {
+            try
+            {
+                var stored = await session.SavepointAsync("document", () => store.UpsertAsync(session, systemName, input, actor, now, ct), ct);
+                results.Add((index, stored.Violations.Count == 0
+                    ? new DocumentImportResult(true, 200, stored.Id)
+                    : new DocumentImportResult(false, 400, stored.Id, "LicenseViolation", new
+                    {
+                        message = $"The document was stored as a draft but not published: {stored.Violations.Count} referenced {(stored.Violations.Count == 1 ? "entry is" : "entries are")} not licensed for it.",
+                        violations = stored.Violations,
+                    })));
+                if (stored.Violations.Count > 0)
+                {
+                    logger.LogInformation("Document {DocumentId} ({ExternalId} of {SystemName}) not published: {Violations} licence violations",
+                        stored.Id, input.ExternalId, systemName, stored.Violations.Count);
+                }
+            }
+            catch (System.Data.Common.DbException e) when (!ErrorEnvelopeMiddleware.IsDatabaseUnavailable(e))
+            {
+                logger.LogWarning(e, "Document {ExternalId} of {SystemName} was not stored", input.ExternalId, systemName);
+                results.Add((index, new DocumentImportResult(false, 409, Error: "Conflict", ErrorDetails: new { message = "The document could not be stored; retry it." })));
+            }
+        }
+
+        await session.CommitAsync(ct);
+        return results;
     }
 
     private static DocumentInput? Read(JsonShape shape, JsonNode? node)

@@ -37,6 +37,9 @@ internal sealed class DocumentStore(Database database, UsagePurposeCatalog purpo
     /// The write transaction of an import: every document of the request in it, each in a savepoint.
     public Task<DbSession> OpenWriteAsync(CancellationToken ct) => database.OpenWriteAsync(ct);
 
+    /// PostgreSQL stores each document of an import in a transaction of its own (see DocumentImporter).
+    public bool OneTransactionPerDocument => Sql.IsPostgres;
+
     /// Upsert by (systemName, externalId); publishing replaces the document's references in the same transaction.
     public async Task<UpsertResult> UpsertAsync(DbSession session, string systemName, DocumentInput document, Actor actor, DateTimeOffset now, CancellationToken ct)
     {
@@ -66,8 +69,9 @@ internal sealed class DocumentStore(Database database, UsagePurposeCatalog purpo
         if (Sql.IsPostgres && targets.Length > 0)
         {
             // A delete waiting for these entries' locks re-reads their use after this publication
-            // commits (§14: nothing a publication references is deleted by a routine), and a PATCH
-            // of their licence waits for the gate's answer. In id order, as the routines lock theirs.
+            // commits (§14: nothing a publication references is deleted by a routine). In id order,
+            // as the routines lock theirs. (A PATCH is not held: a licence changed meanwhile applies
+            // from the next publication, the gate having read the one before it.)
             await session.QueryAsync<string>("SELECT id FROM media_entries WHERE id = ANY(@ids) ORDER BY id FOR KEY SHARE", ct, ("ids", targets));
         }
 

@@ -136,7 +136,8 @@ internal static class EntryEndpoints
                 for (var i = 0; i < entries.Count; i++)
                 {
                     var entry = shape.Object(entries[i], $"entries.{i}", RequestSchema<PatchEntriesItem>.Properties);
-                    var id = entry is null ? null : shape.String(entry, $"entries.{i}", "id", required: true, maxLength: 64);
+                    // An id no entry can have (over 64 characters) is that entry's 404, as in a single PATCH.
+                    var id = entry is null ? null : shape.String(entry, $"entries.{i}", "id", required: true, maxLength: 1000);
                     if (entry is null || id is null)
                     {
                         continue;

@@ -181,7 +181,12 @@ internal sealed class EntryPatcher(
 
         if (planned.Count > 0)
         {
-            await WriteManyAsync(planned, results, version, actor, ct);
+            // A deadlock aborted the transaction with nothing written: every planned entry goes again.
+            await Deadlocks.RetryAsync(async () =>
+            {
+                await WriteManyAsync(planned, results, version, actor, ct);
+                return true;
+            }, logger, "A batch PATCH", ct);
         }
 
         logger.LogInformation("Batch PATCH of {Entries} entries: {Patched} patched, {Failed} failed",
@@ -220,7 +225,8 @@ internal sealed class EntryPatcher(
                     continue;
                 }
 
-                var (failure, updated, copy) = row.Version == read.Version && early.TryGetValue(index, out var ready)
+                // The same version of the same entry (one deleted and imported again under its id starts over at 1).
+                var (failure, updated, copy) = row.Version == read.Version && row.CreatedAt == read.CreatedAt && early.TryGetValue(index, out var ready)
                     ? ready
                     : Plan(row, type, request, version, storedKeys, now, actor,
                         request.Operations.Any(o => o is UsageLogOperation) ? await UsageLogStore.FindAsync(session, id, NamedLogEntries(request), ct) : null);

@@ -202,6 +202,32 @@ public sealed class ImageEditTests(TestApp app) : IClassFixture<TestApp>
     }
 
     [Fact]
+    public async Task Entries_sharing_bytes_each_keep_their_regions_hidden()
+    {
+        var client = await app.ReaderWriterAsync();
+        var tag = Guid.NewGuid().ToString("N")[..8];
+        var asset = await client.UploadAsync(EditCalls.NoisePng(), "shared.png");
+        var key = asset["key"]!.GetValue<string>();
+        var first = await client.ImportImageAsync(new JsonObject { ["title"] = "A" }, new JsonObject { ["asset"] = asset.DeepClone(), ["id"] = $"shared-a-{tag}" });
+        var second = await client.ImportImageAsync(new JsonObject { ["title"] = "B" }, new JsonObject { ["asset"] = asset.DeepClone(), ["id"] = $"shared-b-{tag}" });
+        var original = Pixels.Of(await (await client.ServeAsync(key)).Content.ReadAsByteArrayAsync());
+
+        // A hides its left quarter; B, turned upside down, hides what is its own left quarter: the
+        // original's right quarter. A comes first: the bytes are served unturned, both quarters hidden.
+        (await client.EditAsync(first, new JsonObject { ["pixelate"] = new JsonArray(new JsonObject { ["x"] = 0, ["y"] = 0, ["w"] = 0.25, ["h"] = 1 }) })).EnsureSuccessStatusCode();
+        (await client.EditAsync(second, new JsonObject
+        {
+            ["rotate"] = 180, ["pixelate"] = new JsonArray(new JsonObject { ["x"] = 0, ["y"] = 0, ["w"] = 0.25, ["h"] = 1 }),
+        })).EnsureSuccessStatusCode();
+
+        var served = Pixels.Of(await (await client.ServeAsync(key)).Content.ReadAsByteArrayAsync());
+        Assert.Equal((400, 300), (served.Width, served.Height));
+        Assert.True(served.IsBlocky(0, 0, 100, 300, 8));
+        Assert.True(served.IsBlocky(300, 0, 400, 300, 8));
+        Assert.Equal(0, served.MeanDifference(original, 100, 0, 300, 300));
+    }
+
+    [Fact]
     public async Task Rotation_turns_the_dimensions_and_comes_before_pixelation()
     {
         var client = await app.ReaderWriterAsync();

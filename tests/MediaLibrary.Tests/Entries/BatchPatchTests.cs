@@ -39,11 +39,12 @@ public sealed class BatchPatchTests(TestApp app) : IClassFixture<TestApp>
             new JsonObject { ["id"] = stale, ["version"] = 7, ["patches"] = new JsonArray(SetMetadata("title", "late")) },
             BatchCalls.Item(invalid, SetMetadata("title", "Changed"), SetMetadata("priority", 11)),
             BatchCalls.Item(linker, SetMetadata("relatedImage", new JsonObject { ["mediaId"] = ok })),
-            BatchCalls.Item(unchanged, SetMetadata("title", "Same")));
+            BatchCalls.Item(unchanged, SetMetadata("title", "Same")),
+            BatchCalls.Item(new string('x', 80), SetMetadata("title", "x")));
 
-        Assert.Equal([ok, "no-such-entry", stale, invalid, linker, unchanged], results.Select(r => r.GetProperty("id").GetString()));
-        Assert.Equal([200, 404, 409, 400, 200, 200], results.Select(r => r.GetProperty("status").GetInt32()));
-        Assert.Equal([true, false, false, false, true, true], results.Select(r => r.GetProperty("ok").GetBoolean()));
+        Assert.Equal([ok, "no-such-entry", stale, invalid, linker, unchanged, new string('x', 80)], results.Select(r => r.GetProperty("id").GetString()));
+        Assert.Equal([200, 404, 409, 400, 200, 200, 404], results.Select(r => r.GetProperty("status").GetInt32()));
+        Assert.Equal([true, false, false, false, true, true, false], results.Select(r => r.GetProperty("ok").GetBoolean()));
         Assert.Equal(2, results[0].GetProperty("version").GetInt32());
         Assert.Equal(2, results[4].GetProperty("version").GetInt32());
         Assert.Equal(1, results[5].GetProperty("version").GetInt32());
