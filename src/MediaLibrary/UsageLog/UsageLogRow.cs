@@ -101,6 +101,17 @@ internal static class UsageLogJson
             {
                 w.WritePropertyName("licenseRule");
                 w.WriteRawValue(r.GetString(13), skipInputValidation: true);
+                if (withMediaId)
+                {
+                    // The billing export's rows carry the rule's fields flat too, as its CSV columns do.
+                    foreach (var field in (string[])["costClass", "billingMode"])
+                    {
+                        if (RuleField(r, field) is { Length: > 0 } value)
+                        {
+                            w.WriteString(field, value);
+                        }
+                    }
+                }
             }
 
             if (Billing(r) is { } billing)

@@ -187,7 +187,10 @@ public sealed class LicenseTests(LicenseApp app) : IClassFixture<LicenseApp>
         }
 
         Assert.Equal([agency], (await Rows("billing=unresolved")).Select(r => r.GetProperty("mediaId").GetString()));
-        Assert.Equal([freelancer], (await Rows("billing=true")).Select(r => r.GetProperty("mediaId").GetString()));
+        var billedRow = Assert.Single(await Rows("billing=true"));
+        Assert.Equal(freelancer, billedRow.GetProperty("mediaId").GetString());
+        Assert.Equal(("freelancer", "low", "always", true), (billedRow.GetProperty("licenseProfile").GetString(), billedRow.GetProperty("costClass").GetString(),
+            billedRow.GetProperty("billingMode").GetString(), billedRow.GetProperty("billing").GetBoolean()));
         Assert.Equal([plain], (await Rows("billing=false&licenseProfile=inHouse")).Select(r => r.GetProperty("mediaId").GetString()));
         Assert.Empty(await Rows("billing=true&licenseProfile=agency"));
         var bad = await (await client.GetAsync($"/api/{V}/usageLog?billing=maybe")).AssertEnvelopeAsync(HttpStatusCode.BadRequest);
