@@ -3,7 +3,9 @@
 # 400-px WebP variant of a 2000 × 1500 JPEG) against `vipsthumbnail` in batch mode on the same
 # file and cores (one process per core, 60 files per call), and warm (cached) variants/s against
 # nginx serving the cached variant file. Then 64 concurrent cold renders of a 24-megapixel JPEG:
-# the server's peak RSS. DURATION seconds per wrk run (default 10).
+# the server's peak RSS. Then image edits (issue #30): the warm edited original (pixelated and
+# turned, rendered once) against the warm variant, and the cold render of an edited 24-megapixel
+# JPEG (time, peak RSS). DURATION seconds per wrk run (default 10).
 source "$(dirname "$0")/lib.sh"
 need wrk nginx curl python3 vips vipsthumbnail
 DURATION=${DURATION:-10}
@@ -81,6 +83,41 @@ done
 wait_pid "$WRK" || true
 read -r big_rps _ _ big_p99 big_bad _ < <(wrk_summary "$WORK/big.wrk")
 
+# Edits: the same sources under new keys, each entry pixelated in its middle and turned a quarter.
+edit() {  # edit PATH: imports a copy of the file and edits its entry; prints the serve-image path
+  cp "$1" "$WORK/edit-$(basename "$1")"
+  local asset id
+  asset=$(curl -fs -H "Authorization: Bearer $T" --data-binary @"$WORK/edit-$(basename "$1")" "$API/mediaLibrary/assets?filename=edit-$(basename "$1")")
+  id=$(curl -fs -H "Authorization: Bearer $T" -H 'Content-Type: application/json' "$API/import/mediaLibrary" \
+    -d "{\"mediaLibraryEntries\": [{\"mediaType\": \"image\", \"asset\": $asset, \"metadata\": {\"title\": \"edited\"}}]}" |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["results"][0]["id"])')
+  curl -fs -X PATCH -H "Authorization: Bearer $T" -H 'Content-Type: application/json' "http://127.0.0.1:$PORT/api/2026-07/mediaLibrary/$id" \
+    -d '{"patches": [{"operation": "setImageEdits", "value": {"rotate": 90, "pixelate": [{"x": 0.3, "y": 0.3, "w": 0.4, "h": 0.4}]}}]}' >/dev/null
+  echo "/api/2026-07/mediaLibrary/serve-image/$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["key"])' "$asset")"
+}
+EDITED="http://127.0.0.1:$PORT$(edit "$WORK/src.jpg")"
+curl -fs -o "$WORK/edited.jpg" -H "Authorization: Bearer $T" "$EDITED"
+edited_bytes=$(stat -c %s "$WORK/edited.jpg")
+run_wrk "$EDITED" -t2 -c64 -d3s -H "Authorization: Bearer $T" >/dev/null
+read -r edited_rps _ edited_p50 edited_p99 edited_bad _ < <(run_wrk "$EDITED" -t2 -c64 -d"${DURATION}s" -H "Authorization: Bearer $T")
+# The variant of the same size and kind: the whole 2000 × 1500 source as a JPEG at q=90.
+WARM_FULL="http://127.0.0.1:$PORT$SRC?w=2000&fm=jpg&q=90"
+curl -fs -o "$WORK/full.jpg" -H "Authorization: Bearer $T" "$WARM_FULL"
+full_bytes=$(stat -c %s "$WORK/full.jpg")
+run_wrk "$WARM_FULL" -t2 -c64 -d3s -H "Authorization: Bearer $T" >/dev/null
+read -r warm2_rps _ warm2_p50 warm2_p99 _ _ < <(run_wrk "$WARM_FULL" -t2 -c64 -d"${DURATION}s" -H "Authorization: Bearer $T")
+BIG_EDITED="http://127.0.0.1:$PORT$(edit "$WORK/big.jpg")"
+rss_before_edit=$(rss_mib "$SERVER_PID"); rss_peak_edit=$rss_before_edit
+curl -fs -o "$WORK/big-edited.jpg" -w '%{time_total}\n' -H "Authorization: Bearer $T" "$BIG_EDITED" >"$WORK/big-edited.time" &
+CURL=$!; PIDS+=("$CURL")
+while kill -0 "$CURL" 2>/dev/null; do
+  rss=$(rss_mib "$SERVER_PID"); [ "$rss" -gt "$rss_peak_edit" ] && rss_peak_edit=$rss
+  sleep 0.05
+done
+wait_pid "$CURL"
+big_edited_seconds=$(cat "$WORK/big-edited.time")
+big_edited_size=$(python3 -c 'import sys; from subprocess import check_output; print(check_output(["vipsheader", sys.argv[1]]).decode().split(": ")[1].split(",")[0].strip())' "$WORK/big-edited.jpg")
+
 python3 - <<PY
 cold, vt, warm, nginx = float("$cold_rps"), float("$vt_rate"), float("$warm_rps"), float("$nginx_rps")
 print("| what | requests/s | p50 / p99 | ratio | target |")
@@ -93,4 +130,13 @@ print(f"| warm: the cached variant, 64 connections | {warm:.0f} | $warm_p50 / $w
 print(f"| warm: 16 connections | {float('$warm16_rps'):.0f} | $warm16_p50 / $warm16_p99 | {float('$warm16_rps') / nginx:.2f}× | |")
 print(f"| 64 concurrent cold renders of a 6000 × 4000 JPEG ($((big_bytes / 1024)) KB) | {float('$big_rps'):.1f} | - / $big_p99 | RSS $rss_before → peak $rss_peak MiB | bounded |")
 print(f"\nnon-2xx: cold $cold_bad, warm $warm_bad, big $big_bad")
+edited, warm2 = float("$edited_rps"), float("$warm2_rps")
+print()
+print("| image edits | requests/s | p50 / p99 | ratio | target |")
+print("|---|---|---|---|---|")
+print(f"| warm edited original ($edited_bytes bytes, turned and pixelated), 64 connections | {edited:.0f} | $edited_p50 / $edited_p99 | {edited / warm2:.2f}× the warm variant | ≥ 0.9× |")
+print(f"| (the 400-px WebP variant above, for scale) | {float('$warm_rps'):.0f} | - | - | |")
+print(f"| warm variant of the same size (w=2000, JPEG q=90, $full_bytes bytes), the same run, 64 connections | {warm2:.0f} | $warm2_p50 / $warm2_p99 | - | |")
+print(f"| cold render of an edited 6000 × 4000 JPEG (the original URL; output $big_edited_size) | - | {float('$big_edited_seconds') * 1000:.0f} ms | RSS $rss_before_edit → peak $rss_peak_edit MiB | |")
+print(f"\nnon-2xx: edited $edited_bad")
 PY
