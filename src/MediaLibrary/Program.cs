@@ -40,10 +40,12 @@ try
     builder.AddDelivery();
     builder.AddSearch();
     builder.AddLifecycle();
+    builder.AddTelemetry();
 
     var app = builder.Build();
     app.UseApi();
     app.MapHealth();
+    app.MapMetrics();
     app.MapApiReference();
     app.MapUi();
     app.MapVersionedApi()

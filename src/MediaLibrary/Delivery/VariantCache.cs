@@ -63,6 +63,7 @@ internal sealed class VariantCache(
         _used[key] = time.GetUtcNow();
         if (_known.TryGetValue(key, out var known))
         {
+            Hosting.Telemetry.VariantLookups.Add(1, new KeyValuePair<string, object?>("result", "memory"));
             return known;
         }
 
@@ -73,10 +74,12 @@ internal sealed class VariantCache(
                 r => new Variant(r.GetString(0), r.GetString(1), r.GetInt64(2)), ct, ("key", key));
             if (stored is not null)
             {
+                Hosting.Telemetry.VariantLookups.Add(1, new KeyValuePair<string, object?>("result", "store"));
                 return Remember(stored);
             }
         }
 
+        Hosting.Telemetry.VariantLookups.Add(1, new KeyValuePair<string, object?>("result", "render"));
         var render = _rendering.GetOrAdd(key, _ => new Lazy<Task<Variant>>(() => RenderAsync(key, sourceKey, spec, format)));
         try
         {
@@ -150,6 +153,8 @@ internal sealed class VariantCache(
             try
             {
                 await SpoolAsync(sourceKey, source);
+                using var activity = Hosting.Telemetry.Source.StartActivity("render variant");
+                activity?.SetTag("medialibrary.variant.format", format);
                 bytes = await Task.Run(() =>
                 {
                     renderer.Dimensions(source);
@@ -162,6 +167,8 @@ internal sealed class VariantCache(
             }
 
             Interlocked.Increment(ref _renderCount);
+            Hosting.Telemetry.Renders.Add(1);
+            Hosting.Telemetry.RenderDuration.Record(time.GetElapsedTime(started).TotalSeconds);
             var spool = Path.Combine(spoolDirectory, Guid.NewGuid().ToString("N") + ".variant");
             await File.WriteAllBytesAsync(spool, bytes);
             var mimeType = TransformSpec.MimeType(format);
@@ -301,6 +308,7 @@ internal sealed class VariantCache(
             await blobs.DeleteAsync(key, ct);
         }
 
+        Hosting.Telemetry.VariantEvictions.Add(victims.Count);
         logger.LogInformation("Evicted {Count} variants ({Bytes} bytes) from the variant cache (cap {Cap} bytes)", victims.Count, victims.Sum(v => v.Size), cap);
         return victims.Count;
     }

@@ -32,21 +32,28 @@ internal sealed class WebhookPoster(IOptions<WebhookOptions> options) : IDisposa
         try
         {
             using var response = await Client(channel.Policy).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            Count(webhook.Handle, response.IsSuccessStatusCode);
             return ((int)response.StatusCode, $"answered {(int)response.StatusCode}");
         }
         catch (TargetRefusedException e)
         {
+            Count(webhook.Handle, false);
             return (null, e.Message);
         }
         catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
         {
+            Count(webhook.Handle, false);
             return (null, $"no answer within {options.Value.TimeoutSeconds} s");
         }
         catch (HttpRequestException e)
         {
+            Count(webhook.Handle, false);
             return (null, e.Message);
         }
     }
+
+    private static void Count(string webhook, bool sent) =>
+        Hosting.Telemetry.WebhookDeliveries.Add(1, new KeyValuePair<string, object?>("webhook", webhook), new KeyValuePair<string, object?>("outcome", sent ? "sent" : "failed"));
 
     /// Exponential backoff with ±25 % jitter, at most an hour apart; null once the give-up window has passed.
     public DateTimeOffset? RetryAt(DeliveryRow delivery, DateTimeOffset now)

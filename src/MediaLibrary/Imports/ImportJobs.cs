@@ -145,6 +145,7 @@ internal sealed class ImportJobs(Database database, TimeProvider time)
     /// job's counters move under its row lock; the last item finishes the job.
     public async Task<Completion> CompleteAsync(DbSession session, ImportItemRow item, string worker, ItemOutcome outcome, CancellationToken ct)
     {
+        Hosting.Telemetry.ImportItems.Add(1, new KeyValuePair<string, object?>("outcome", outcome.State));
         var mine = await session.ExecuteAsync(
             """
             UPDATE import_items SET state = @state, reason = @reason, result = @result, lease_until = NULL

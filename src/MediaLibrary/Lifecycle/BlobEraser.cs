@@ -121,10 +121,12 @@ internal sealed class BlobEraser(
         foreach (var variant in rendered)
         {
             await blobs.DeleteAsync(variant, ct);
+            Hosting.Telemetry.BlobsErased.Add(1, new KeyValuePair<string, object?>("kind", "variant"));
             await variants.ForgetAsync(variant, ct);
         }
 
         await blobs.DeleteAsync(key, ct);
+        Hosting.Telemetry.BlobsErased.Add(1, new KeyValuePair<string, object?>("kind", "original"));
         return rendered.Count;
     }
 

@@ -157,6 +157,7 @@ internal sealed class DeletionRoutines(
 
                 await EntryDeleter.DeleteAllInAsync(session, rows, RoutineActor, time.StoredNow(), ct);
                 await session.CommitAsync(ct);
+                Hosting.Telemetry.Deletions.Add(rows.Count, new KeyValuePair<string, object?>("kind", "routine"));
                 deleted += rows.Count;
                 first.AddRange(rows.Take(10 - first.Count).Select(r => r.Id));
             }

@@ -48,6 +48,7 @@ internal sealed class EntryDeleter(EntryStore entries, BlobEraser eraser, ILogge
 
             var keys = (await DeleteAllInAsync(session, [row], actor, now, ct))[id];
             await session.CommitAsync(ct);
+            Hosting.Telemetry.Deletions.Add(1, new KeyValuePair<string, object?>("kind", usage.InUse ? "erase" : "delete"));
             eraser.Wake();
             logger.LogInformation("{Kind} entry {EntryId} ({MediaType}, version {Version}) by {Actor}; {Keys} keys queued for erasure",
                 usage.InUse ? "Erased" : "Deleted", id, row.MediaType, row.Version, actor.Name ?? actor.Type, keys.Count);

@@ -110,6 +110,7 @@ internal sealed class OrphanSweeper(Database database, IBlobStore blobs, IOption
             }
 
             await blobs.DeleteAsync(key, ct);
+            Hosting.Telemetry.OrphansSwept.Add(1);
             swept++;
         }
 
