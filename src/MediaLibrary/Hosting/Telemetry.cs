@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using MediaLibrary.Api;
 using Microsoft.Extensions.Options;
+using Npgsql;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
@@ -74,7 +75,8 @@ internal static class Telemetry
         if (traces)
         {
             otel.WithTracing(t => t
-                .AddSource(Name, "Npgsql")
+                .AddSource(Name)
+                .AddNpgsql()
                 .AddAspNetCoreInstrumentation(o => o.Filter = context => !context.Request.Path.StartsWithSegments("/metrics"))
                 .AddHttpClientInstrumentation()
                 .AddOtlpExporter());
