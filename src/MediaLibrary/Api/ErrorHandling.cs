@@ -20,7 +20,8 @@ internal sealed partial class ErrorEnvelopeMiddleware(RequestDelegate next, ILog
         }
         catch (Exception e)
         {
-            var (status, details) = Classify(e, context.TraceIdentifier);
+            // The trace's id when traces are on (SPEC §18), else the request's id (X-Request-Id).
+            var (status, details) = Classify(e, System.Diagnostics.Activity.Current?.TraceId.ToHexString() ?? context.TraceIdentifier);
             if (status >= 500)
             {
                 logger.LogError(e, "Request failed with {Status}", status);

@@ -26,10 +26,11 @@ internal sealed class RequestLoggingMiddleware(RequestDelegate next, ILogger<Req
         }
         finally
         {
-            logger.LogInformation("{Method} {Path} {Status} {ElapsedMs:0.0} ms client={Client} request={RequestId}",
+            // With traces on, the line names the request's trace (the 500 envelope's traceId is it too).
+            logger.LogInformation("{Method} {Path} {Status} {ElapsedMs:0.0} ms client={Client} request={RequestId} trace={TraceId}",
                 context.Request.Method, context.Request.Path.Value, context.Response.StatusCode,
                 Stopwatch.GetElapsedTime(started).TotalMilliseconds,
-                context.User.FindFirstValue(ClaimTypes.Name) ?? "-", requestId);
+                context.User.FindFirstValue(ClaimTypes.Name) ?? "-", requestId, Activity.Current?.TraceId.ToHexString() ?? "-");
         }
     }
 }

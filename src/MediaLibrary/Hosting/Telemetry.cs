@@ -47,7 +47,7 @@ internal static class Telemetry
     public static readonly Counter<long> WebhookDeliveries =
         Meter.CreateCounter<long>("medialibrary.webhooks.deliveries", description: "Webhook deliveries by webhook handle and outcome (sent, failed).");
     public static readonly Counter<long> ImportItems =
-        Meter.CreateCounter<long>("medialibrary.imports.items", description: "Import-by-URL items by outcome (ok, failed).");
+        Meter.CreateCounter<long>("medialibrary.imports.items", description: "Import-by-URL items by outcome (success, skipped, failed).");
 
     public static WebApplicationBuilder AddTelemetry(this WebApplicationBuilder builder)
     {
