@@ -28,6 +28,10 @@ internal static class ApiErrors
     public static JsonHttpResult<ErrorEnvelope> NotFound(string message) =>
         Result(StatusCodes.Status404NotFound, new { name = "NotFound", message });
 
+    /// A route the caller's API version does not have yet: 404 naming the route, as Livingdocs answers.
+    public static JsonHttpResult<ErrorEnvelope> RouteNotFound(string url) =>
+        Result(StatusCodes.Status404NotFound, new Dictionary<string, string> { ["url"] = url });
+
     public static JsonHttpResult<ErrorEnvelope> EntryNotFound(string id) =>
         NotFound($"MediaLibrary Entry does not exist (id: '{id}')");
 

@@ -67,14 +67,13 @@ internal sealed class ServeImage(
         // SPEC §17: an entry's edits apply to its bytes wherever they are served. When several
         // entries share the bytes, every entry's hidden regions are hidden (redaction must hold);
         // the turn and focal point are those of the first entry (by id) that has edits.
-        var edited = images.Count == 1
-            ? (ImageEdits.FromStored(image.ImageEdits) is { } one ? [(Use: image, Edits: one)] : [])
-            : images.Select(i => (Use: i, Edits: ImageEdits.FromStored(i.ImageEdits)!)).Where(e => e.Edits is not null)
-                .OrderBy(e => e.Use.EntryId, StringComparer.Ordinal).ToList();
-        if (ImageEdits.Merge([.. edited.Select(e => e.Edits)]) is { } edits)
+        var edited = images.Any(i => i.ImageEdits is not null)
+            ? images.Where(i => i.ImageEdits is not null).OrderBy(i => i.EntryId, StringComparer.Ordinal).ToList()
+            : null;
+        if (edited is not null && ImageEdits.Merge([.. edited.Select(i => ImageEdits.FromStored(i.ImageEdits)).OfType<ImageEdits>()]) is { } edits)
         {
             // New bytes at the same URL: a cache revalidating by date must not keep the old ones.
-            var changed = edited.Max(e => e.Use.UpdatedAt);
+            var changed = edited.Max(i => i.UpdatedAt);
             lastModified = TruncateToSeconds(changed > lastModified ? changed : lastModified);
             if (spec is null && edits.ChangesPixels)
             {

@@ -85,7 +85,7 @@ internal static class DocumentEndpoints
     {
         if (apiVersion < ApiVersion.V2026_07)
         {
-            return ApiErrors.Result(StatusCodes.Status404NotFound, new Dictionary<string, string> { ["url"] = "/api/:apiVersion/documents/:id/licenseApprovals" });
+            return ApiErrors.RouteNotFound("/api/:apiVersion/documents/:id/licenseApprovals");
         }
 
         var (body, error) = await json.ReadAsync(request, ct);

@@ -40,7 +40,7 @@ internal static class EntryEndpoints
     {
         if (apiVersion < ApiVersion.V2026_03)
         {
-            return ApiErrors.Result(StatusCodes.Status404NotFound, new Dictionary<string, string> { ["url"] = "/api/:apiVersion/mediaLibrary/:id/keys" });
+            return ApiErrors.RouteNotFound("/api/:apiVersion/mediaLibrary/:id/keys");
         }
 
         if (id.Length > 64 || await store.GetAsync(id, ct, withReferenceCounts: false) is null)
@@ -109,7 +109,7 @@ internal static class EntryEndpoints
     {
         if (apiVersion < ApiVersion.V2026_07)
         {
-            return ApiErrors.Result(StatusCodes.Status404NotFound, new Dictionary<string, string> { ["url"] = "/api/:apiVersion/mediaLibrary" });
+            return ApiErrors.RouteNotFound("/api/:apiVersion/mediaLibrary");
         }
 
         var (body, error) = await json.ReadAsync(request, ct);

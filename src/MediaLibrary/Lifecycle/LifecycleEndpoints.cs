@@ -24,7 +24,7 @@ internal static class LifecycleEndpoints
     {
         if (apiVersion < ApiVersion.V2026_07)
         {
-            return ApiErrors.Result(StatusCodes.Status404NotFound, new Dictionary<string, string> { ["url"] = "/api/:apiVersion/mediaLibrary/:id" });
+            return ApiErrors.RouteNotFound("/api/:apiVersion/mediaLibrary/:id");
         }
 
         var errors = new Dictionary<string, string>();

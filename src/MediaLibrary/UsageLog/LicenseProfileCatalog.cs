@@ -184,8 +184,7 @@ public sealed partial class LicenseProfileCatalog
         _ => throw new StartupException($"{what} must be true or false."),
     };
 
-    private static string? Text(JsonNode? node) =>
-        node?.GetValueKind() == JsonValueKind.String && node.GetValue<string>() is { Length: > 0 } s ? s : null;
+    private static string? Text(JsonNode? node) => UsagePurposeCatalog.Text(node);
 
     [GeneratedRegex("^#[0-9a-fA-F]{6}$")]
     private static partial Regex ColorPattern();

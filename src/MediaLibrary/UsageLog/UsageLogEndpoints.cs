@@ -31,7 +31,7 @@ internal static class UsageLogEndpoints
     {
         if (apiVersion < ApiVersion.V2026_05)
         {
-            return RouteNotFound("/api/:apiVersion/mediaLibrary/:id/usageLog");
+            return ApiErrors.RouteNotFound("/api/:apiVersion/mediaLibrary/:id/usageLog");
         }
 
         if (id.Length > 64 || await entries.GetAsync(id, ct, withReferenceCounts: false) is null)
@@ -63,7 +63,7 @@ internal static class UsageLogEndpoints
     {
         if (apiVersion < ApiVersion.V2026_05)
         {
-            await RouteNotFound("/api/:apiVersion/usageLog").ExecuteAsync(context);
+            await ApiErrors.RouteNotFound("/api/:apiVersion/usageLog").ExecuteAsync(context);
             return;
         }
 
@@ -241,9 +241,6 @@ internal static class UsageLogEndpoints
 
         return at;
     }
-
-    private static IResult RouteNotFound(string url) =>
-        ApiErrors.Result(StatusCodes.Status404NotFound, new Dictionary<string, string> { ["url"] = url });
 }
 
 internal static class UsageLogSetup

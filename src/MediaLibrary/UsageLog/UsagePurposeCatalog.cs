@@ -159,6 +159,7 @@ public sealed class UsagePurposeCatalog
         return new UsagePurpose(handle, label, parameters, isInternal, contentTypes, recordAs);
     }
 
-    private static string? Text(JsonNode? node) =>
+    /// A non-empty JSON string, else null (the licence profiles read their config with it too).
+    internal static string? Text(JsonNode? node) =>
         node?.GetValueKind() == JsonValueKind.String && node.GetValue<string>() is { Length: > 0 } s ? s : null;
 }
