@@ -208,11 +208,7 @@ internal static class EntryEndpoints
             return ApiErrors.Validation("mediaLibraryEntries", $"must hold at most {maxItems} entries (got {items.Count})");
         }
 
-        var results = new List<ImportResult>(items.Count);
-        foreach (var item in items)
-        {
-            results.Add(await importer.ImportAsync(item, Actor.Client(user), ct));
-        }
+        var results = await importer.ImportManyAsync([.. items], Actor.Client(user), ct);
 
         return apiVersion >= ApiVersion.V2026_01 ? TypedResults.Ok(new ImportResponse(results)) : TypedResults.Ok(new ImportResponseLegacy(results));
     }

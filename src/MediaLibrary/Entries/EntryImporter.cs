@@ -16,17 +16,57 @@ public sealed record ImportResult(
 public sealed record ImportPathError(string Path, string Message);
 
 /// Validates and stores one imported entry; anything wrong with it is its own result (SPEC §4).
-internal sealed partial class EntryImporter(EntryStore store, MediaTypeCatalog types, AssetVerifier verifier, TimeProvider time)
+internal sealed partial class EntryImporter(EntryStore store, MediaTypeCatalog types, AssetVerifier verifier, TimeProvider time, ILogger<EntryImporter> logger)
 {
     private const string IdAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";
 
-    public async Task<ImportResult> ImportAsync(JsonNode? item, Actor actor, CancellationToken ct)
+    /// `POST /import/mediaLibrary`: every item checked on its own, then the valid ones stored, each
+    /// atomic on its own (<see cref="EntryStore.InsertManyAsync"/>); results in request order.
+    public async Task<List<ImportResult>> ImportManyAsync(IReadOnlyList<JsonNode?> items, Actor actor, CancellationToken ct)
+    {
+        var results = new ImportResult?[items.Count];
+        var ready = new List<(int Index, NewEntry Entry)>();
+        for (var i = 0; i < items.Count; i++)
+        {
+            var (failure, entry) = await PrepareAsync(items[i], actor, ct);
+            if (failure is not null)
+            {
+                results[i] = failure;
+            }
+            else
+            {
+                ready.Add((i, entry!));
+            }
+        }
+
+        if (ready.Count > 0)
+        {
+            var outcomes = await Deadlocks.RetryAsync(() => store.InsertManyAsync([.. ready.Select(r => r.Entry)], ct), logger, "An import", ct);
+            for (var j = 0; j < ready.Count; j++)
+            {
+                results[ready[j].Index] = Result(ready[j].Entry.Row, outcomes[j]);
+            }
+        }
+
+        return [.. results.Select(r => r!)];
+    }
+
+    private static ImportResult Result(EntryRow row, InsertOutcome outcome) => outcome switch
+    {
+        InsertOutcome.Inserted => new ImportResult(true, 200, row.Id),
+        InsertOutcome.DuplicateId => Conflict($"id is not unique: '{row.Id}'"),
+        InsertOutcome.SweptKey => Conflict("asset.key: the upload was removed (no entry named it within the configured hours); upload the file again"),
+        _ => Conflict($"externalId is not unique: '{row.ExternalId}' (systemName: '{row.SystemName}')"),
+    };
+
+    /// One item checked and made into the rows it would write, or the item's failure.
+    private async Task<(ImportResult? Failure, NewEntry? Entry)> PrepareAsync(JsonNode? item, Actor actor, CancellationToken ct)
     {
         var shape = new JsonShape();
         var obj = shape.Object(item, "", RequestSchema<ImportEntryRequest>.Properties);
         if (obj is null)
         {
-            return Invalid(shape);
+            return (Invalid(shape), null);
         }
 
         var id = shape.String(obj, "", "id", required: false, maxLength: 32);
@@ -51,7 +91,7 @@ internal sealed partial class EntryImporter(EntryStore store, MediaTypeCatalog t
 
         if (type is null)
         {
-            return Invalid(shape);
+            return (Invalid(shape), null);
         }
 
         var asset = AssetSchema.Read(shape, obj["asset"], "asset", type.Kind);
@@ -64,15 +104,15 @@ internal sealed partial class EntryImporter(EntryStore store, MediaTypeCatalog t
         var translations = ReadTranslations(shape, obj["translations"], type, out var translationMetadataErrors);
         if (!shape.Ok)
         {
-            return Invalid(shape);
+            return (Invalid(shape), null);
         }
 
         var metadataErrors = MetadataRules.Check(type, metadata!, requireRequired: true);
         metadataErrors.AddRange(translationMetadataErrors);
         if (metadataErrors.Count > 0)
         {
-            return new ImportResult(false, 400, Error: "ValidationError",
-                ErrorDetails: new { message = "Metadata validation failed.", errors = metadataErrors });
+            return (new ImportResult(false, 400, Error: "ValidationError",
+                ErrorDetails: new { message = "Metadata validation failed.", errors = metadataErrors }), null);
         }
 
         var keys = new List<StoredKey>();
@@ -89,7 +129,7 @@ internal sealed partial class EntryImporter(EntryStore store, MediaTypeCatalog t
 
         if (!shape.Ok)
         {
-            return Invalid(shape);
+            return (Invalid(shape), null);
         }
 
         var now = time.StoredNow();
@@ -107,16 +147,10 @@ internal sealed partial class EntryImporter(EntryStore store, MediaTypeCatalog t
             UpdatedAt = now,
         };
 
-        return await store.InsertAsync(row, keys, EntryEvents.Created(row, actor), ValidityBoundaries.Future(type, row.Metadata, now), ct) switch
-        {
-            InsertOutcome.Inserted => new ImportResult(true, 200, row.Id),
-            InsertOutcome.DuplicateId => Conflict($"id is not unique: '{row.Id}'"),
-            InsertOutcome.SweptKey => Conflict("asset.key: the upload was removed (no entry named it within the configured hours); upload the file again"),
-            _ => Conflict($"externalId is not unique: '{externalId}' (systemName: '{systemName}')"),
-        };
+        return (null, new NewEntry(row, keys, EntryEvents.Created(row, actor), ValidityBoundaries.Future(type, row.Metadata, now)));
     }
 
-    private static List<JsonObject> ReadTranslations(JsonShape shape, JsonNode? node, MediaTypeDefinition type, out List<MetadataError> metadataErrors)
+private static List<JsonObject> ReadTranslations(JsonShape shape, JsonNode? node, MediaTypeDefinition type, out List<MetadataError> metadataErrors)
     {
         metadataErrors = [];
         var result = new List<JsonObject>();

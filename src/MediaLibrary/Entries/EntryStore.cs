@@ -18,6 +18,9 @@ public enum InsertOutcome
     Abandoned,
 }
 
+/// An entry to insert with what goes with it: its keys, its `create` event and its validity boundaries.
+internal sealed record NewEntry(EntryRow Row, IReadOnlyList<StoredKey> Keys, NewEvent Created, IReadOnlyList<DateTimeOffset> Boundaries);
+
 /// Reads and writes media_entries and their key history with plain SQL, all through <see cref="DbSession"/>.
 internal sealed class EntryStore(Database database)
 {
@@ -116,6 +119,143 @@ internal sealed class EntryStore(Database database)
             return InsertOutcome.SweptKey;
         }
     }
+
+    /// The entries of one import call, each atomic on its own, outcomes in their order. SQLite: each
+    /// its own insert (its one writer commits queued writes together anyway). PostgreSQL: one
+    /// transaction and a statement per table for all of them (round trips are what an insert costs
+    /// there), the entries `ON CONFLICT DO NOTHING` so a taken id or external id skips only its own
+    /// entry, and keys, links, boundaries and events written for the inserted ones alone.
+    public async Task<InsertOutcome[]> InsertManyAsync(IReadOnlyList<NewEntry> entries, CancellationToken ct)
+    {
+        var outcomes = new InsertOutcome[entries.Count];
+        // Two items of one call with the same id or external id: the first one stored wins, as if
+        // sent one after the other, which is what the one-by-one path does.
+        var sameCall = entries.GroupBy(e => e.Row.Id, StringComparer.Ordinal).Any(g => g.Count() > 1) ||
+                       entries.Where(e => e.Row.ExternalId is not null).GroupBy(e => (e.Row.SystemName, e.Row.ExternalId)).Any(g => g.Count() > 1);
+        if (!database.Dialect.IsPostgres || entries.Count == 1 || sameCall)
+        {
+            for (var i = 0; i < entries.Count; i++)
+            {
+                var (row, keys, created, boundaries) = entries[i];
+                outcomes[i] = await InsertAsync(row, keys, created, boundaries, ct);
+            }
+
+            return outcomes;
+        }
+
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await InsertTogetherAsync(entries, ct);
+            }
+            catch (SweptMeanwhileException) when (attempt < 3)
+            {
+                // Nothing was kept; the next attempt sees the mark and fails those entries alone.
+            }
+        }
+    }
+
+    private async Task<InsertOutcome[]> InsertTogetherAsync(IReadOnlyList<NewEntry> entries, CancellationToken ct)
+    {
+        var outcomes = new InsertOutcome[entries.Count];
+        await using var session = await database.OpenWriteAsync(ct);
+        // An upload the orphan sweeper removed fails the entries that name it, and only those.
+        var allKeys = entries.SelectMany(e => e.Keys.Select(k => k.Key)).Distinct(StringComparer.Ordinal).ToArray();
+        var swept = (await session.QueryAsync<string>("SELECT key FROM uploads WHERE key = ANY(@keys) AND swept_at IS NOT NULL", ct, ("keys", allKeys)))
+            .ToHashSet(StringComparer.Ordinal);
+        var candidates = new List<int>();
+        for (var i = 0; i < entries.Count; i++)
+        {
+            if (entries[i].Keys.Any(k => swept.Contains(k.Key)))
+            {
+                outcomes[i] = InsertOutcome.SweptKey;
+            }
+            else
+            {
+                candidates.Add(i);
+            }
+        }
+
+        var rows = candidates.Select(i => entries[i].Row).ToList();
+        var inserted = rows.Count == 0 ? [] : (await session.QueryAsync<string>(
+            $"""
+            INSERT INTO media_entries ({EntryRow.Columns})
+            SELECT {EntryRow.Columns} FROM {database.Dialect.Rows("v", ("id", "@ids", "text"), ("version", "@versions", "int"), ("media_type", "@types", "text"),
+                ("system_name", "@systems", "text"), ("external_id", "@externals", "text"), ("revoked", "@revoked", "boolean"), ("revoke_note", "@notes", "text"),
+                ("archived", "@archived", "boolean"), ("asset", "@assets", "jsonb"), ("metadata", "@metadata", "jsonb"), ("translations", "@translations", "jsonb"),
+                ("created_at", "@created", "timestamptz"), ("updated_at", "@updated", "timestamptz"), ("image_edits", "@edits", "jsonb"))}
+            ORDER BY v.ordinal
+            ON CONFLICT DO NOTHING
+            RETURNING id
+            """, ct,
+            ("ids", rows.Select(r => r.Id).ToArray()), ("versions", rows.Select(r => r.Version).ToArray()), ("types", rows.Select(r => r.MediaType).ToArray()),
+            ("systems", rows.Select(r => r.SystemName).ToArray()), ("externals", rows.Select(r => r.ExternalId).ToArray()),
+            ("revoked", rows.Select(r => r.Revoked).ToArray()), ("notes", rows.Select(r => r.RevokeNote).ToArray()), ("archived", rows.Select(r => r.Archived).ToArray()),
+            ("assets", rows.Select(r => r.Asset).ToArray()), ("metadata", rows.Select(r => r.Metadata).ToArray()), ("translations", rows.Select(r => r.Translations).ToArray()),
+            ("created", rows.Select(r => (DateTimeOffset?)r.CreatedAt).ToArray()), ("updated", rows.Select(r => (DateTimeOffset?)r.UpdatedAt).ToArray()),
+            ("edits", rows.Select(r => r.ImageEdits).ToArray()))).ToHashSet(StringComparer.Ordinal);
+
+        // What skipped the others: their id, or else their external id, is taken.
+        var skipped = candidates.Where(i => !inserted.Contains(entries[i].Row.Id)).ToList();
+        var taken = skipped.Count == 0 ? [] : (await session.QueryAsync<string>(
+            "SELECT id FROM media_entries WHERE id = ANY(@ids)", ct, ("ids", skipped.Select(i => entries[i].Row.Id).ToArray()))).ToHashSet(StringComparer.Ordinal);
+        foreach (var i in skipped)
+        {
+            outcomes[i] = taken.Contains(entries[i].Row.Id) ? InsertOutcome.DuplicateId : InsertOutcome.DuplicateExternalId;
+        }
+
+        var stored = candidates.Where(i => inserted.Contains(entries[i].Row.Id)).ToList();
+        if (stored.Count > 0)
+        {
+            var keys = stored.SelectMany(i => entries[i].Keys.DistinctBy(k => k.Key).Select(k => (Entry: entries[i].Row, Key: k))).ToList();
+            if (keys.Count > 0)
+            {
+                // The uploads become the entries' (never swept); a sweep that marked one since the
+                // read above makes the whole call go again, and then its entries fail alone.
+                var claimed = await session.QueryAsync("DELETE FROM uploads WHERE key = ANY(@keys) RETURNING key, swept_at", r => r.IsDBNull(1), ct,
+                    ("keys", keys.Select(k => k.Key.Key).Distinct(StringComparer.Ordinal).ToArray()));
+                if (claimed.Any(unswept => !unswept))
+                {
+                    throw new SweptMeanwhileException();
+                }
+
+                await session.ExecuteAsync(
+                    $"""
+                    INSERT INTO media_entry_keys (key, entry_id, mime_type, size, sha256, added_at)
+                    SELECT k.key, k.entry_id, k.mime_type, k.size, k.sha256, k.added_at
+                    FROM {database.Dialect.Rows("k", ("key", "@keys", "text"), ("entry_id", "@ids", "text"), ("mime_type", "@types", "text"),
+                        ("size", "@sizes", "bigint"), ("sha256", "@hashes", "text"), ("added_at", "@at", "timestamptz"))}
+                    ON CONFLICT DO NOTHING
+                    """, ct,
+                    ("keys", keys.Select(k => k.Key.Key).ToArray()), ("ids", keys.Select(k => k.Entry.Id).ToArray()),
+                    ("types", keys.Select(k => k.Key.MimeType).ToArray()), ("sizes", keys.Select(k => k.Key.Size).ToArray()),
+                    ("hashes", keys.Select(k => k.Key.Sha256).ToArray()), ("at", keys.Select(k => (DateTimeOffset?)k.Entry.CreatedAt).ToArray()));
+            }
+
+            foreach (var i in stored)
+            {
+                var (row, _, _, boundaries) = entries[i];
+                if (ReferencesOf(row.Metadata) is { Count: > 0 } references)
+                {
+                    await ReferenceIndex.ReplaceMediaAsync(session, row.Id, references, ct);
+                }
+
+                if (boundaries.Count > 0)
+                {
+                    await ValidityBoundaries.ReplaceAsync(session, row.Id, boundaries, ct);
+                }
+            }
+
+            await EventLog.AppendAsync(session, [.. stored.Select(i => entries[i].Created)], entries[stored[^1]].Row.CreatedAt, ct);
+        }
+
+        await session.CommitAsync(ct);
+        return outcomes;
+    }
+
+    /// A sweep marked an upload between an import's read of the marks and its claim of the keys.
+    private sealed class SweptMeanwhileException : Exception;
 
     /// Opens the transaction of a PATCH: the row is read under the write lock.
     public async Task<(DbSession Session, EntryRow? Row)> BeginUpdateAsync(string id, CancellationToken ct)

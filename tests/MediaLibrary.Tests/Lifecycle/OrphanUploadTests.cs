@@ -68,4 +68,86 @@ public sealed class OrphanUploadTests(OrphanApp app) : IClassFixture<OrphanApp>
         Assert.Contains("upload the file again", details.GetProperty("patches.0.value.key").GetString(), StringComparison.OrdinalIgnoreCase);
         Assert.Equal(1, (await client.GetEntryAsync(other)).GetProperty("version").GetInt32());
     }
+    [Fact]
+    public async Task One_import_call_gives_each_item_its_own_outcome_and_claims_only_the_stored_ones_uploads()
+    {
+        // On PostgreSQL the items of one call are inserted together (a statement per table); each
+        // must still fail or succeed alone, as one-by-one inserts would.
+        var client = await app.ReaderWriterAsync();
+        var swept = await client.UploadAsync(SampleFiles.DecodableJpeg(40, 30), "gone.jpg");
+        var sweptKey = swept["key"]!.GetValue<string>();
+        var bytes = await app.ReadAsync(sweptKey);
+        await Waits.UntilAsync(app.KeysAsync, keys => !keys.Contains(sweptKey), TimeSpan.FromSeconds(20), "the upload to be swept");
+        var path = Path.Combine(app.DataDirectory, "assets", sweptKey);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        await File.WriteAllBytesAsync(path, bytes!);
+
+        var (existing, _) = await client.ImportWithKeyAsync();
+        var external = "ext-" + Guid.NewGuid().ToString("N")[..8];
+        var (withExternal, _) = await client.ImportWithKeyAsync(new JsonObject { ["systemName"] = "agency", ["externalId"] = external });
+        var fresh = await client.UploadAsync(SampleFiles.DecodableJpeg(60, 30), "fresh.jpg");
+        var freshKey = fresh["key"]!.GetValue<string>();
+        var ids = Enumerable.Range(0, 5).Select(i => $"batch{i}-" + Guid.NewGuid().ToString("N")[..8]).ToArray();
+        JsonObject Item(string id, JsonObject asset, params (string, JsonNode?)[] extra)
+        {
+            var item = new JsonObject { ["id"] = id, ["mediaType"] = "image", ["asset"] = asset.DeepClone(), ["metadata"] = new JsonObject { ["title"] = id } };
+            foreach (var (name, value) in extra)
+            {
+                item[name] = value;
+            }
+
+            return item;
+        }
+
+        var results = (await client.ImportAsync([
+            Item(ids[0], fresh),
+            Item(existing, fresh),
+            Item(ids[1], swept),
+            Item(ids[2], fresh, ("systemName", "agency"), ("externalId", external)),
+            Item(ids[3], fresh, ("metadata", new JsonObject())),
+            Item(ids[4], fresh, ("systemName", "agency"), ("externalId", external + "-new")),
+        ])).GetProperty("results");
+
+        Assert.Equal(6, results.GetArrayLength());
+        Assert.True(results[0].GetProperty("ok").GetBoolean(), results[0].GetRawText());
+        Assert.Equal(ids[0], results[0].GetProperty("id").GetString());
+        Assert.Equal(409, results[1].GetProperty("status").GetInt32());
+        Assert.Equal($"id is not unique: '{existing}'", results[1].GetProperty("error_details").GetProperty("message").GetString());
+        Assert.Equal(409, results[2].GetProperty("status").GetInt32());
+        Assert.Contains("upload the file again", results[2].GetRawText(), StringComparison.Ordinal);
+        Assert.Equal(409, results[3].GetProperty("status").GetInt32());
+        Assert.Contains("externalId is not unique", results[3].GetRawText(), StringComparison.Ordinal);
+        Assert.Equal(400, results[4].GetProperty("status").GetInt32());
+        Assert.True(results[5].GetProperty("ok").GetBoolean(), results[5].GetRawText());
+
+        // Stored: the two that succeeded, nothing of the others; the one already there is untouched.
+        Assert.Equal(ids[0], (await client.GetEntryAsync(ids[0])).GetProperty("metadata").GetProperty("title").GetString());
+        Assert.Equal(external + "-new", (await client.GetEntryAsync(ids[4])).GetProperty("externalId").GetString());
+        foreach (var failed in ids[1..4])
+        {
+            await (await client.GetAsync($"/api/{LifecycleCalls.V}/mediaLibrary/{failed}")).AssertEnvelopeAsync(HttpStatusCode.NotFound);
+        }
+
+        var before = await client.GetEntryAsync(existing);
+        Assert.Equal(1, before.GetProperty("version").GetInt32());
+        Assert.NotEqual(freshKey, before.GetProperty("asset").GetProperty("key").GetString());
+        Assert.Equal(withExternal, (await client.GetEntryAsync(withExternal)).GetProperty("id").GetString());
+
+        // Events: one create for each stored entry (numbered just after the commit on PostgreSQL),
+        // none for the others, which were in the same transaction.
+        async Task<int> CreatesAsync(string id) =>
+            (await (await client.GetAsync($"/api/2026-05/events?mediaId={id}&events=mediaLibraryEntry.create")).JsonAsync()).GetProperty("results").GetArrayLength();
+        await Waits.UntilAsync(() => CreatesAsync(ids[4]), n => n > 0, TimeSpan.FromSeconds(10), "the create event to reach the feed");
+        Assert.Equal(1, await CreatesAsync(ids[0]));
+        Assert.Equal(1, await CreatesAsync(ids[4]));
+        foreach (var failed in ids[1..4])
+        {
+            Assert.Equal(0, await CreatesAsync(failed));
+        }
+
+        // The stored entries took the fresh upload: several sweeps later its bytes are still there.
+        await Task.Delay(TimeSpan.FromSeconds(4));
+        Assert.Contains(freshKey, await app.KeysAsync());
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"/api/{LifecycleCalls.V}/mediaLibrary/serve-image/{freshKey}")).StatusCode);
+    }
 }
