@@ -60,6 +60,7 @@ internal sealed class AssetUploader(
             var key = SpooledAsset.NewKey(time, type);
             await Lifecycle.Uploads.RecordAsync(database, key, time.GetUtcNow(), ct);
             await store.PutFileAsync(key, spool, type.MimeType, ct);
+            Hosting.Telemetry.StoredBytes.Add(spooled.Size, new KeyValuePair<string, object?>("source", "upload"));
             logger.LogInformation("Stored upload {Key} ({MimeType}, {Size} bytes, sha256 {Sha256}) in {Store}",
                 key, type.MimeType, spooled.Size, spooled.Sha256, store.Name);
 

@@ -49,6 +49,7 @@ internal sealed class PostgresEventNumbering(Database database, WebhookSender se
             }
         }
 
+        using var activity = Hosting.Telemetry.Source.StartActivity("number events");
         await using var session = await database.OpenWriteAsync(ct);
         if (!(await session.QueryAsync<bool>("SELECT pg_try_advisory_xact_lock(@key)", ct, ("key", LeaderLock)))[0])
         {
@@ -64,6 +65,7 @@ internal sealed class PostgresEventNumbering(Database database, WebhookSender se
         }
 
         await session.CommitAsync(ct);
+        activity?.SetTag("medialibrary.events", ready.Count);
         if (ready.Count > 0)
         {
             sender.Wake();

@@ -17,6 +17,10 @@ internal sealed class WebhookPoster(IOptions<WebhookOptions> options) : IDisposa
     public async Task<(int? Status, string Error)> PostAsync(DeliveryChannel channel, DeliveryRow delivery, CancellationToken stoppingToken)
     {
         var webhook = channel.Webhook;
+        // The outgoing POST is this span's child; the webhook's handle is its only label.
+        using var activity = Hosting.Telemetry.Source.StartActivity("webhook delivery");
+        activity?.SetTag("medialibrary.webhook", webhook.Handle);
+        activity?.SetTag("medialibrary.attempt", delivery.Attempts);
         var body = Encoding.UTF8.GetBytes(delivery.Body);
         using var request = new HttpRequestMessage(HttpMethod.Post, delivery.Url) { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");

@@ -49,6 +49,16 @@ internal static class Telemetry
     public static readonly Counter<long> ImportItems =
         Meter.CreateCounter<long>("medialibrary.imports.items", description: "Import-by-URL items by outcome (success, skipped, failed).");
 
+    public static readonly Histogram<double> WriteTurnWait =
+        Meter.CreateHistogram<double>("medialibrary.sqlite.write.wait", unit: "s",
+            description: "SQLite: how long a write waited for this process's one writer (its turn); long waits mean writes queue.");
+    public static readonly Counter<long> RoutineRuns =
+        Meter.CreateCounter<long>("medialibrary.lifecycle.routine.runs", description: "Deletion routine runs by this process, by outcome (ok, failed).");
+    public static readonly Counter<long> OrphanBytesSwept =
+        Meter.CreateCounter<long>("medialibrary.lifecycle.orphans.swept.bytes", unit: "By", description: "Bytes of orphan uploads removed (as recorded at upload).");
+    public static readonly Counter<long> StoredBytes =
+        Meter.CreateCounter<long>("medialibrary.assets.stored.bytes", unit: "By", description: "Bytes written to the asset store by uploads and fetched sources (variants not counted).");
+
     public static WebApplicationBuilder AddTelemetry(this WebApplicationBuilder builder)
     {
         builder.Services.AddOptions<MetricsOptions>().BindConfiguration($"{MediaLibraryOptions.Section}:Metrics");
@@ -120,11 +130,17 @@ internal sealed class TelemetrySampler : BackgroundService
     private readonly Storage.Database _database;
     private readonly TimeProvider _time;
     private readonly ILogger<TelemetrySampler> _logger;
-    private volatile Snapshot _last = new(0, 0, 0, null, []);
+    // Counting entries reads an index of the whole table: once a minute, not every pass.
+    private static readonly TimeSpan EntriesEvery = TimeSpan.FromMinutes(1);
+    private volatile Snapshot _last = new(0, 0, 0, null, [], 0);
+    private volatile EntryCounts? _entries;
+    private DateTimeOffset _nextEntries;
 
     private sealed record Stream(string Webhook, long Lag, DateTimeOffset? Oldest);
 
-    private sealed record Snapshot(long Newest, long Unsequenced, long RetryBacklog, DateTimeOffset? OldestRetry, IReadOnlyList<Stream> Streams);
+    private sealed record Snapshot(long Newest, long Unsequenced, long RetryBacklog, DateTimeOffset? OldestRetry, IReadOnlyList<Stream> Streams, long JobsRunning);
+
+    private sealed record EntryCounts(long All, long Revoked, long Archived);
 
     public TelemetrySampler(Storage.Database database, TimeProvider time, ILogger<TelemetrySampler> logger)
     {
@@ -140,6 +156,13 @@ internal sealed class TelemetrySampler : BackgroundService
             description: "Events each webhook's stream has not delivered yet.");
         m.CreateObservableGauge("medialibrary.webhooks.stream.oldest.age", () => _last.Streams.Select(s => new Measurement<double>(Age(s.Oldest), new KeyValuePair<string, object?>("webhook", s.Webhook))),
             unit: "s", description: "Age of the oldest event a webhook's stream has not delivered (0 when none).");
+        m.CreateObservableGauge("medialibrary.imports.jobs.running", () => _last.JobsRunning, description: "Import-by-URL jobs not finished yet.");
+        m.CreateObservableGauge<long>("medialibrary.entries", () => _entries is { } e
+                ? (Measurement<long>[])[new Measurement<long>(e.All, new KeyValuePair<string, object?>("state", "all")),
+                   new Measurement<long>(e.Revoked, new KeyValuePair<string, object?>("state", "revoked")),
+                   new Measurement<long>(e.Archived, new KeyValuePair<string, object?>("state", "archived"))]
+                : [],
+            description: "Media entries: all of them, and those revoked and archived (counted once a minute).");
     }
 
     private double Age(DateTimeOffset? at) => at is { } value ? Math.Max(0, (_time.GetUtcNow() - value).TotalSeconds) : 0;
@@ -151,6 +174,11 @@ internal sealed class TelemetrySampler : BackgroundService
             try
             {
                 _last = await SampleAsync(stoppingToken);
+                if (_time.GetUtcNow() >= _nextEntries)
+                {
+                    _nextEntries = _time.GetUtcNow() + EntriesEvery;
+                    _entries = await CountEntriesAsync(stoppingToken);
+                }
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
@@ -184,6 +212,17 @@ internal sealed class TelemetrySampler : BackgroundService
             """,
             r => new Stream(r.GetString(0), Math.Max(0, Convert.ToInt64(r.GetValue(1), System.Globalization.CultureInfo.InvariantCulture)),
                 r.IsDBNull(2) ? null : Entries.EntryRow.Timestamp(r, 2)), ct, ("newest", newest));
-        return new Snapshot(newest, unsequenced, backlog, oldest, streams);
+        var running = (await session.QueryAsync<long>("SELECT COUNT(*) FROM import_jobs WHERE finished_at IS NULL", ct))[0];
+        return new Snapshot(newest, unsequenced, backlog, oldest, streams, running);
+    }
+
+    private async Task<EntryCounts> CountEntriesAsync(CancellationToken ct)
+    {
+        await using var session = await _database.OpenSessionAsync(cancellationToken: ct);
+        var yes = _database.Dialect.IsPostgres ? "true" : "1";
+        var all = (await session.QueryAsync<long>("SELECT COUNT(*) FROM media_entries", ct))[0];
+        var revoked = (await session.QueryAsync<long>($"SELECT COUNT(*) FROM media_entries WHERE revoked = {yes}", ct))[0];
+        var archived = (await session.QueryAsync<long>($"SELECT COUNT(*) FROM media_entries WHERE archived = {yes}", ct))[0];
+        return new EntryCounts(all, revoked, archived);
     }
 }

@@ -104,6 +104,7 @@ internal sealed class ImportItemProcessor(
             key = SpooledAsset.NewKey(time, inspection.Type!);
             await Lifecycle.Uploads.RecordAsync(database, key, time.GetUtcNow(), ct);
             await blobs.PutFileAsync(key, spool, inspection.Type!.MimeType, ct);
+            Hosting.Telemetry.StoredBytes.Add(file.Size, new KeyValuePair<string, object?>("source", "import"));
             return key;
         }
 

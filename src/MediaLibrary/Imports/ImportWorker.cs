@@ -110,6 +110,9 @@ internal sealed class ImportWorker(
 
     private async Task RunAsync(ImportItemRow item, ImportJobInfo job, CancellationToken stoppingToken)
     {
+        // Its fetch (outgoing HTTP) and SQL are the span's children; the URL stays out of it.
+        using var activity = Hosting.Telemetry.Source.StartActivity("import item");
+        activity?.SetTag("medialibrary.import.kind", job.Kind.ToString());
         try
         {
             // Claimed more often than attempts are allowed: earlier attempts never finished (the

@@ -79,6 +79,8 @@ internal sealed class BlobEraser(
                 r => (r.GetString(0), r.GetString(1), Convert.ToInt32(r.GetValue(2))), ct, ("now", time.GetUtcNow()), ("limit", Batch));
         }
 
+        using var activity = due.Count > 0 ? Hosting.Telemetry.Source.StartActivity("erase deleted blobs") : null;
+        activity?.SetTag("medialibrary.due", due.Count);
         foreach (var (key, entryId, attempts) in due)
         {
             try

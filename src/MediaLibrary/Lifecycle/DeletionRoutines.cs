@@ -49,13 +49,20 @@ internal sealed class DeletionRoutines(
 
         while (!stoppingToken.IsCancellationRequested)
         {
-            try
+            using (var activity = Hosting.Telemetry.Source.StartActivity("deletion routines"))
             {
-                await RunAsync(stoppingToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
-            {
-                logger.LogWarning(e, "The deletion routines failed; they run again in {Minutes} minutes", every.TotalMinutes);
+                try
+                {
+                    var runs = await RunAsync(stoppingToken);
+                    activity?.SetTag("medialibrary.deleted", runs?.Sum(r => r.Count));
+                    Hosting.Telemetry.RoutineRuns.Add(1, new KeyValuePair<string, object?>("outcome", runs is null ? "skipped" : "ok"));
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+                {
+                    activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, e.Message);
+                    Hosting.Telemetry.RoutineRuns.Add(1, new KeyValuePair<string, object?>("outcome", "failed"));
+                    logger.LogWarning(e, "The deletion routines failed; they run again in {Minutes} minutes", every.TotalMinutes);
+                }
             }
 
             try

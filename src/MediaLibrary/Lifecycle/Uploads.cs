@@ -109,8 +109,10 @@ internal sealed class OrphanSweeper(Database database, IBlobStore blobs, IOption
                 }
             }
 
+            var size = (await blobs.StatAsync(key, ct))?.Length ?? 0;
             await blobs.DeleteAsync(key, ct);
             Hosting.Telemetry.OrphansSwept.Add(1);
+            Hosting.Telemetry.OrphanBytesSwept.Add(size);
             swept++;
         }
 

@@ -28,7 +28,13 @@ public sealed class Database : IDisposable
         if (Provider == DatabaseProvider.Postgres)
         {
             ConnectionString = WithDefaults(db.ConnectionString!);
-            _postgres = NpgsqlDataSource.Create(ConnectionString);
+            var builder = new NpgsqlDataSourceBuilder(ConnectionString);
+            // Traces (when on): SQL spans only inside a span of ours or of a request, so the
+            // background loops' idle polls, several a second, make no root spans of their own.
+            builder.ConfigureTracing(t => t
+                .ConfigureCommandFilter(_ => System.Diagnostics.Activity.Current is not null)
+                .ConfigureBatchFilter(_ => System.Diagnostics.Activity.Current is not null));
+            _postgres = builder.Build();
         }
         else
         {

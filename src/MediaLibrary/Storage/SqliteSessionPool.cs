@@ -68,7 +68,10 @@ public sealed class SqliteSessionPool : IDisposable
     /// `autocommit`: the caller's statements commit one by one, so a group still open is committed first.
     public async Task<DbSession> RentWriterAsync(bool autocommit, CancellationToken ct)
     {
-        if (!await _writeGate.WaitAsync(WriteTurnTimeout, ct))
+        var waitStarted = System.Diagnostics.Stopwatch.GetTimestamp();
+        var turn = await _writeGate.WaitAsync(WriteTurnTimeout, ct);
+        Hosting.Telemetry.WriteTurnWait.Record(System.Diagnostics.Stopwatch.GetElapsedTime(waitStarted).TotalSeconds);
+        if (!turn)
         {
             // What SQLite says when its busy timeout passes (answered 503).
             throw new SqliteException($"database is locked: no turn to write within {WriteTurnTimeout.TotalSeconds:0} s", 5);

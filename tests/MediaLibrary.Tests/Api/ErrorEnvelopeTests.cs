@@ -12,8 +12,10 @@ public sealed class FailingApp : TestApp
 {
     protected override void ConfigureTestServices(IServiceCollection services) =>
         services.AddSingleton<IStartupFilter, ThrowingStartupFilter>();
+}
 
-    private sealed class ThrowingStartupFilter : IStartupFilter
+/// `/test/throw` fails after the service's own pipeline, like a bug deep in a handler would.
+public sealed class ThrowingStartupFilter : IStartupFilter
     {
         public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
         {
@@ -22,7 +24,6 @@ public sealed class FailingApp : TestApp
                 ? throw new InvalidOperationException("SELECT secret FROM internals -- boom")
                 : nextMiddleware(context));
         };
-    }
 }
 
 public sealed class ErrorEnvelopeTests(FailingApp app) : IClassFixture<FailingApp>

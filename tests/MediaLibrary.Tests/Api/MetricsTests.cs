@@ -69,9 +69,17 @@ public sealed class MetricsTests(TestApp app) : IClassFixture<TestApp>
         Assert.True(Scrape.Sum(after, "medialibrary_variants_lookups_total", ("result", "render")) > Scrape.Sum(before, "medialibrary_variants_lookups_total", ("result", "render")));
         Assert.True(Scrape.Sum(after, "medialibrary_variants_render_duration_seconds_count") > 0);
         Assert.True(Scrape.Sum(after, "medialibrary_lifecycle_deletions_total", ("kind", "delete")) > Scrape.Sum(before, "medialibrary_lifecycle_deletions_total", ("kind", "delete")));
-        foreach (var family in new[] { "medialibrary_events_newest", "medialibrary_events_unsequenced", "medialibrary_webhooks_retry_backlog", "medialibrary_webhooks_retry_oldest_age_seconds" })
+        foreach (var family in new[] { "medialibrary_events_newest", "medialibrary_events_unsequenced", "medialibrary_webhooks_retry_backlog", "medialibrary_webhooks_retry_oldest_age_seconds", "medialibrary_imports_jobs_running" })
         {
             Assert.Contains(after, s => s.Name == family);
+        }
+
+        // The upload's bytes went to the store; the entries are counted (once a minute, first at the start).
+        Assert.True(Scrape.Sum(after, "medialibrary_assets_stored_bytes_total", ("source", "upload")) > Scrape.Sum(before, "medialibrary_assets_stored_bytes_total", ("source", "upload")));
+        Assert.Contains(after, s => s.Name == "medialibrary_entries" && s.Labels.GetValueOrDefault("state") == "all");
+        if (!TestApp.UsePostgres)
+        {
+            Assert.True(Scrape.Sum(after, "medialibrary_sqlite_write_wait_seconds_count") > Scrape.Sum(before, "medialibrary_sqlite_write_wait_seconds_count"));
         }
 
         Assert.Contains(after, s => s.Name.StartsWith("dotnet_", StringComparison.Ordinal) || s.Name.StartsWith("process_runtime_", StringComparison.Ordinal));
@@ -138,4 +146,29 @@ public sealed class NoMetricsTests(NoMetricsApp app) : IClassFixture<NoMetricsAp
     [Fact]
     public async Task Turned_off_there_is_no_metrics_route() =>
         await (await app.CreateClient().GetAsync("/metrics")).AssertEnvelopeAsync(HttpStatusCode.NotFound);
+}
+
+/// docs/grafana-dashboard.json uses only the series docs/operations.md documents.
+public sealed class DashboardTests
+{
+    [Fact]
+    public void The_dashboard_queries_only_series_the_operations_guide_names()
+    {
+        var docs = new DirectoryInfo(AppContext.BaseDirectory);
+        while (docs is not null && !File.Exists(Path.Combine(docs.FullName, "docs", "operations.md")))
+        {
+            docs = docs.Parent;
+        }
+
+        Assert.NotNull(docs);
+        var guide = File.ReadAllText(Path.Combine(docs.FullName, "docs", "operations.md"));
+        var dashboard = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(docs.FullName, "docs", "grafana-dashboard.json")));
+        var series = dashboard.RootElement.GetProperty("panels").EnumerateArray()
+            .SelectMany(p => p.GetProperty("targets").EnumerateArray().Select(t => t.GetProperty("expr").GetString()!))
+            .SelectMany(e => System.Text.RegularExpressions.Regex.Matches(e, @"\b(?:medialibrary|http_server)_[a-z_]+").Select(m => m.Value))
+            .Select(n => System.Text.RegularExpressions.Regex.Replace(n, "_(bucket|count|sum)$", ""))
+            .Distinct().ToList();
+        Assert.True(series.Count >= 10, string.Join(", ", series));
+        Assert.All(series, name => Assert.Contains($"`{name}`", guide, StringComparison.Ordinal));
+    }
 }

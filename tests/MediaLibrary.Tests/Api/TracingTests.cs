@@ -62,6 +62,12 @@ public sealed class TracingApp : WebhookApp
         await base.InitializeAsync();
     }
 
+    protected override void ConfigureTestServices(IServiceCollection services)
+    {
+        base.ConfigureTestServices(services);
+        services.AddSingleton<IStartupFilter, ThrowingStartupFilter>();
+    }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         base.ConfigureWebHost(builder);
@@ -92,9 +98,30 @@ public sealed class TracingTests(TracingApp app) : IClassFixture<TracingApp>
             t => t.Contains("/api/{apiVersion}/mediaLibrary/{id}", StringComparison.Ordinal) && t.Contains(hook, StringComparison.Ordinal),
             TimeSpan.FromSeconds(20), "the PATCH's and the webhook's spans at the receiver", t => $"{t.Length} bytes");
         Assert.Contains("medialibrary", text, StringComparison.Ordinal);
+        // The delivery is a span of ours with the outgoing POST inside it.
+        await Waits.UntilAsync(() => Task.FromResult(app.Otlp.Text), t => t.Contains("webhook delivery", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(10), "the webhook delivery span");
         if (TestApp.UsePostgres)
         {
             Assert.Contains("media_entries", text, StringComparison.Ordinal);
+            // The sequencer numbering the PATCH's event is a span; background loops' idle polls are not.
+            text = await Waits.UntilAsync(() => Task.FromResult(app.Otlp.Text), t => t.Contains("number events", StringComparison.Ordinal),
+                TimeSpan.FromSeconds(10), "the sequencer's span");
+            Assert.DoesNotContain("FROM blob_erasures WHERE next_attempt_at", text, StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    [ServerErrorsExpected("the route throws on purpose")]
+    public async Task A_500_envelope_names_the_trace_the_receiver_gets_and_the_log_line_carries_it()
+    {
+        var details = await (await app.CreateClient().GetAsync("/test/throw")).AssertEnvelopeAsync(System.Net.HttpStatusCode.InternalServerError);
+        var traceId = details.GetProperty("traceId").GetString()!;
+        Assert.Matches("^[0-9a-f]{32}$", traceId);
+        // OTLP carries a trace id as its 16 bytes.
+        var bytes = Convert.FromHexString(traceId);
+        await Waits.UntilAsync(() => Task.FromResult(app.Otlp.Traces.ToArray()), batches => batches.Any(b => b.AsSpan().IndexOf(bytes) >= 0),
+            TimeSpan.FromSeconds(20), "the failed request's span at the receiver", b => $"{b.Length} batches");
+        Assert.Contains(app.Logs, l => l.Contains("/test/throw", StringComparison.Ordinal) && l.Contains($"trace={traceId}", StringComparison.Ordinal));
     }
 }
