@@ -1,43 +1,71 @@
 #!/usr/bin/env bash
-# Metrics' cost (issue #31): GET entry and PATCH setMetadataProperty with /metrics on (the
-# default, scraped every second meanwhile, as a busy Prometheus would) against
-# MediaLibrary__Metrics__Enabled=false, the two servers alternating (on, off, off, on) on the same
-# ENTRIES (100,000) seeded entries. Target: on at least 0.97x of off. DB=sqlite|postgres.
+# Telemetry's cost (issue #31): GET entry and PATCH setMetadataProperty in three modes on the same
+# ENTRIES (100,000) seeded entries:
+#   off   MediaLibrary__Metrics__Enabled=false, no traces;
+#   on    /metrics on (the default), scraped every second meanwhile, as a busy Prometheus would;
+#   otlp  /metrics on and scraped, and every span exported over OTLP/HTTP to a local receiver
+#         (nginx answering 200 on /v1/traces): the standard OTEL_EXPORTER_OTLP_* variables.
+# Reads first, then writes, so the writes' search backlog never meets a read run. Each phase runs
+# the modes in the order off on otlp otlp on off (ROUNDS=1), every run on a freshly started
+# server with a 3 s warm-up. Targets: on and otlp at least 0.97x of off. DB=sqlite|postgres.
 source "$(dirname "$0")/lib.sh"
-need wrk curl python3
+need wrk curl python3 nginx
 DB=${DB:-sqlite}
 export ENTRIES=${ENTRIES:-100000}
 DURATION=${DURATION:-10}
 build_release
 use_database "$DB"
 env MediaLibrary__DataDirectory="$WORK/data" "${settings[@]}" dotnet "$WORK/app/MediaLibrary.dll" seed --entries "$ENTRIES" >&2
+# Let the seed's writes settle (checkpoint, autovacuum's first look) before anything is measured.
+sleep 5
 PORT=$(free_port 18980)
+RECEIVER_PORT=$(free_port 18990)
+mkdir -p "$WORK/otlp"
+cat >"$WORK/otlp/nginx.conf" <<CONF
+pid $WORK/otlp/nginx.pid;
+events { worker_connections 1024; }
+http { access_log off; client_max_body_size 64m; server { listen 127.0.0.1:$RECEIVER_PORT; location / { return 200; } } }
+CONF
+run_nginx "$WORK/otlp"
 T=$(token "${settings[@]}")
-declare -A get patch
-run() {  # run on|off
-  local enabled=true; [ "$1" = off ] && enabled=false
-  start_server "$PORT" "${settings[@]}" MediaLibrary__Metrics__Enabled=$enabled
-  local base="http://127.0.0.1:$PORT"
-  ( while true; do curl -fs -o /dev/null "$base/metrics"; sleep 1; done ) &
-  local scraper=$!; PIDS+=("$scraper")
-  run_wrk "$base" -s "$BENCH_DIR/lua/get-entry.lua" -t2 -c64 -d3s -H "Authorization: Bearer $T" >/dev/null
+declare -A rates
+
+run() {  # run MODE LUA: one measured wrk run on a fresh server in MODE
+  local mode=$1 lua=$2 extra=()
+  case "$mode" in
+    off) extra=(MediaLibrary__Metrics__Enabled=false) ;;
+    on) extra=(MediaLibrary__Metrics__Enabled=true) ;;
+    otlp) extra=(MediaLibrary__Metrics__Enabled=true OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$RECEIVER_PORT"
+                 OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf) ;;
+  esac
+  start_server "$PORT" "${settings[@]}" "${extra[@]}"
+  local base="http://127.0.0.1:$PORT" scraper=""
+  if [ "$mode" != off ]; then
+    ( while true; do curl -fs -o /dev/null "$base/metrics"; sleep 1; done ) &
+    scraper=$!; PIDS+=("$scraper")
+  fi
+  run_wrk "$base" -s "$BENCH_DIR/lua/$lua.lua" -t2 -c64 -d3s -H "Authorization: Bearer $T" >/dev/null
   local r _x
-  read -r r _x < <(run_wrk "$base" -s "$BENCH_DIR/lua/get-entry.lua" -t2 -c64 -d"${DURATION}s" -H "Authorization: Bearer $T")
-  get[$1]="${get[$1]:-} $r"
-  read -r r _x < <(run_wrk "$base" -s "$BENCH_DIR/lua/patch.lua" -t2 -c64 -d"${DURATION}s" -H "Authorization: Bearer $T")
-  patch[$1]="${patch[$1]:-} $r"
-  echo "bench: metrics $1: GET ${get[$1]##* } req/s, PATCH ${patch[$1]##* } req/s" >&2
-  stop_pid "$scraper"
+  read -r r _x < <(run_wrk "$base" -s "$BENCH_DIR/lua/$lua.lua" -t2 -c64 -d"${DURATION}s" -H "Authorization: Bearer $T")
+  rates[$lua-$mode]="${rates[$lua-$mode]:-} $r"
+  echo "bench: $lua $mode: $r req/s" >&2
+  [ -n "$scraper" ] && stop_pid "$scraper"
   stop_server
 }
-run on; run off; run off; run on
-python3 - "$DB" "${get[on]}" "${get[off]}" "${patch[on]}" "${patch[off]}" <<'PY'
+
+for lua in get-entry patch; do
+  for mode in off on otlp otlp on off; do run "$mode" "$lua"; done
+done
+
+python3 - "$DB" "${rates[get-entry-off]}" "${rates[get-entry-on]}" "${rates[get-entry-otlp]}" \
+  "${rates[patch-off]}" "${rates[patch-on]}" "${rates[patch-otlp]}" <<'PY'
 import sys
-db, g_on, g_off, p_on, p_off = sys.argv[1:]
+db = sys.argv[1]
 f = lambda s: [float(x) for x in s.split()]
-g_on, g_off, p_on, p_off = f(g_on), f(g_off), f(p_on), f(p_off)
-print(f"| {db} | metrics on (req/s, two runs) | off | on / off (target >= 0.97x) |")
-print("|---|---|---|---|")
-print(f"| GET entry, 64 connections | {' / '.join(f'{x:,.0f}' for x in g_on)} | {' / '.join(f'{x:,.0f}' for x in g_off)} | {sum(g_on) / sum(g_off):.3f}x |")
-print(f"| PATCH setMetadataProperty, 64 connections | {' / '.join(f'{x:,.0f}' for x in p_on)} | {' / '.join(f'{x:,.0f}' for x in p_off)} | {sum(p_on) / sum(p_off):.3f}x |")
+rows = [("GET entry, 64 connections", *map(f, sys.argv[2:5])), ("PATCH setMetadataProperty, 64 connections", *map(f, sys.argv[5:8]))]
+fmt = lambda xs: " / ".join(f"{x:,.0f}" for x in xs)
+print(f"| {db} | off (req/s, two runs) | metrics on | metrics + OTLP traces | on / off | OTLP / off |")
+print("|---|---|---|---|---|---|")
+for label, off, on, otlp in rows:
+    print(f"| {label} | {fmt(off)} | {fmt(on)} | {fmt(otlp)} | {sum(on) / sum(off):.3f}x | {sum(otlp) / sum(off):.3f}x |")
 PY

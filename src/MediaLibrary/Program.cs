@@ -59,7 +59,8 @@ try
         .MapDelivery()
         .MapSearch()
         .MapLifecycle()
-        .MapMediaTypes();
+        .MapMediaTypes()
+        .MapMe();
 
     return await app.RunMediaLibraryAsync(cli);
 }

@@ -18,6 +18,18 @@ internal sealed class AssetUploader(
     public async Task<Results<Created<AssetUploadResponse>, JsonHttpResult<ErrorEnvelope>>> UploadAsync(
         HttpContext context, string? filename, CancellationToken ct)
     {
+        // A form upload (curl -F, an HTML form) wraps the file in multipart framing; the bytes
+        // would be sniffed as nothing. Say what to send instead.
+        if (context.Request.ContentType is { } contentType && contentType.StartsWith("multipart/", StringComparison.OrdinalIgnoreCase))
+        {
+            return ApiErrors.Result(StatusCodes.Status415UnsupportedMediaType, new
+            {
+                name = "UnsupportedMediaType",
+                message = "Multipart form uploads are not accepted: send the file's raw bytes as the request body " +
+                          "(curl --data-binary @photo.jpg) with its name in ?filename=.",
+            });
+        }
+
         if (CleanFilename(filename) is not { } name)
         {
             return ApiErrors.Validation("filename", "The query parameter filename is required: the file's name (at most 255 characters, no control characters).");

@@ -127,7 +127,10 @@ internal sealed record PatchRequest(int? Version, bool PreserveUpdatedAt, IReadO
         var name = patch["operation"]?.GetValueKind() == JsonValueKind.String ? patch["operation"]!.GetValue<string>() : null;
         if (name is null || !Registry.TryGetValue(name, out var operation) || version < operation.Since)
         {
-            shape.Add($"{path}.operation", patch["operation"] is null ? "is required" : $"No enum match for: {patch["operation"]!.ToJsonString()}");
+            // As every other enum error: the names this version knows.
+            shape.Add($"{path}.operation", patch["operation"] is null
+                ? "is required"
+                : $"No enum match for: {patch["operation"]!.ToJsonString()} (known: {string.Join(", ", OperationNames(version))})");
             return null;
         }
 

@@ -44,6 +44,7 @@ public sealed class AuthMatrixTests(UncachedTokensApp app) : IClassFixture<Uncac
             Content = Json(new JsonObject { ["systemName"] = "auth", ["documents"] = new JsonArray(DocumentCalls.Document("matrix", publish: false)) }),
         }),
         new("unpublish", Scopes.Write, f => new(HttpMethod.Post, $"/api/2026-03/documents/{f.DocumentId}/unpublish")),
+        new("me", Scopes.Read, _ => new(HttpMethod.Get, "/api/2026-07/me")),
     ];
 
     [Fact]

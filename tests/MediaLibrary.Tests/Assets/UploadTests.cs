@@ -128,6 +128,20 @@ public abstract class UploadTests(TestApp app)
     }
 
     [Fact]
+    public async Task A_multipart_form_upload_is_a_415_that_says_to_send_the_raw_bytes()
+    {
+        var client = await app.ClientAsync(Scopes.Write);
+        var before = await app.KeysAsync();
+        using var form = new MultipartFormDataContent { { new ByteArrayContent(SampleFiles.Png(4, 4)), "file", "tiny.png" } };
+        // As `curl -F file=@tiny.png` sends it: no ?filename=, the name inside the form.
+        var details = await (await client.PostAsync("/api/2026-03/mediaLibrary/assets", form)).AssertEnvelopeAsync(HttpStatusCode.UnsupportedMediaType);
+        Assert.Equal("UnsupportedMediaType", details.GetProperty("name").GetString());
+        Assert.Contains("raw bytes", details.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(before.Order(), (await app.KeysAsync()).Order());
+        Assert.Empty(app.SpoolFiles());
+    }
+
+    [Fact]
     public async Task Filename_is_required()
     {
         var client = await app.ClientAsync(Scopes.Write);

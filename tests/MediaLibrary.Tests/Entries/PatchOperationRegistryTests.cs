@@ -66,6 +66,9 @@ public sealed class PatchOperationRegistryTests
         var body = new JsonObject { ["patches"] = new JsonArray(new JsonObject { ["operation"] = name, ["locale"] = "fr" }) };
 
         Assert.Null(PatchRequest.Parse(shape, body, Image, Purposes, ApiVersion.V2026_03, 100));
-        Assert.Equal($"No enum match for: \"{name}\"", shape.Errors["patches.0.operation"]);
+        // The known ones of that version follow, as in every enum error (addUsageLogEntry came with 2026-05).
+        Assert.Equal($"No enum match for: \"{name}\" (known: {string.Join(", ", PatchRequest.OperationNames(ApiVersion.V2026_03))})", shape.Errors["patches.0.operation"]);
+        Assert.Contains("removeAsset", shape.Errors["patches.0.operation"], StringComparison.Ordinal);
+        Assert.DoesNotContain("UsageLog", shape.Errors["patches.0.operation"].Split("(known: ")[1], StringComparison.Ordinal);
     }
 }

@@ -20,7 +20,7 @@ public sealed class UsageLogTests(UsageLogApp app) : IClassFixture<UsageLogApp>
         await (await client.GetAsync("/api/2026-03/usageLog")).AssertEnvelopeAsync(HttpStatusCode.NotFound);
         var old = await (await client.PatchAsync(id, new JsonObject { ["patches"] = new JsonArray(Add("print", new JsonObject { ["page"] = 1 })) }, "2026-03"))
             .AssertEnvelopeAsync(HttpStatusCode.BadRequest);
-        Assert.Equal("No enum match for: \"addUsageLogEntry\"", old.GetProperty("patches.0.operation").GetString());
+        Assert.StartsWith("No enum match for: \"addUsageLogEntry\" (known: setMetadataProperty", old.GetProperty("patches.0.operation").GetString());
         Assert.Empty(await client.LogAsync(id));
         Assert.Equal(1, (await client.GetEntryAsync(id)).GetProperty("version").GetInt32());
     }
