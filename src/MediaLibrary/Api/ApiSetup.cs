@@ -53,7 +53,8 @@ internal static class ApiSetup
     public static VersionedApi MapVersionedApi(this WebApplication app)
     {
         var api = app.MapGroup("/api/{apiVersion}").WithMetadata(new VersionedApiMetadata());
-        return new VersionedApi(api.MapGroup("").RequireAuthorization(Scopes.Read), api.MapGroup("").RequireAuthorization(Scopes.Write));
+        return new VersionedApi(api.MapGroup("").RequireAuthorization(Scopes.Read), api.MapGroup("").RequireAuthorization(Scopes.Write),
+            api.MapGroup("").RequireAuthorization());
     }
 
     public static WebApplication MapApiReference(this WebApplication app)
@@ -65,4 +66,5 @@ internal static class ApiSetup
 }
 
 /// Route groups by required scope (SPEC §1: write does not imply read).
-internal sealed record VersionedApi(RouteGroupBuilder Read, RouteGroupBuilder Write);
+/// `AnyToken`: routes any valid token may call, whatever its scopes (`GET /me`).
+internal sealed record VersionedApi(RouteGroupBuilder Read, RouteGroupBuilder Write, RouteGroupBuilder AnyToken);

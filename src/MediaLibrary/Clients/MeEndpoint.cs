@@ -14,7 +14,7 @@ internal static class MeEndpoint
 
     public static VersionedApi MapMe(this VersionedApi api)
     {
-        api.Read.MapGet("/me", Me).WithName("GetMe").WithTags("Clients")
+        api.AnyToken.MapGet("/me", Me).WithName("GetMe").WithTags("Clients")
             .WithSummary("From 2026-07 (ours): the API client the token belongs to, and its scopes.")
             .Produces<MeResponse>();
         return api;

@@ -34,6 +34,9 @@ internal sealed class VariantCache(
     private const int SmallVariant = 64 * 1024;
     private long _renderCount;
 
+    /// Bytes of small variants this process holds in memory (a gauge of /metrics).
+    public long MemoryBytes => Interlocked.Read(ref _bytesHeld);
+
     /// Renders done by this process (tests count them).
     public long RenderCount => Interlocked.Read(ref _renderCount);
 
@@ -171,6 +174,7 @@ internal sealed class VariantCache(
             Hosting.Telemetry.RenderDuration.Record(time.GetElapsedTime(started).TotalSeconds);
             var spool = Path.Combine(spoolDirectory, Guid.NewGuid().ToString("N") + ".variant");
             await File.WriteAllBytesAsync(spool, bytes);
+            Hosting.Telemetry.RenderedBytes.Add(bytes.Length);
             var mimeType = TransformSpec.MimeType(format);
             try
             {

@@ -61,7 +61,8 @@ internal static class DocumentEndpoints
             ? TypedResults.Ok(new UnpublishResponse(200, documentId))
             : DocumentNotFound(id);
 
-    public sealed record SystemData(long DocumentId, string ContentType, int PublicationId, DateTimeOffset FirstPublicationDate, DateTimeOffset LastPublicationDate);
+    /// `title` (ours): the document's title, so a "where used" list can name it; absent when it has none.
+    public sealed record SystemData(long DocumentId, string ContentType, int PublicationId, DateTimeOffset FirstPublicationDate, DateTimeOffset LastPublicationDate, string? Title);
 
     public sealed record Publication(SystemData Systemdata, JsonObject Metadata, JsonArray Content);
 
@@ -74,7 +75,7 @@ internal static class DocumentEndpoints
         }
 
         return TypedResults.Ok(new Publication(
-            new SystemData(row.DocumentId, row.ContentType, row.PublicationId, row.FirstPublicationDate, row.LastPublicationDate),
+            new SystemData(row.DocumentId, row.ContentType, row.PublicationId, row.FirstPublicationDate, row.LastPublicationDate, row.Title),
             JsonNode.Parse(row.Metadata)!.AsObject(), JsonNode.Parse(row.Content)!.AsArray()));
     }
 

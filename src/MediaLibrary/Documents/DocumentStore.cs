@@ -20,6 +20,9 @@ internal sealed class PublicationRow
     public string Content { get; set; } = "[]";
     public DateTimeOffset FirstPublicationDate { get; set; }
     public DateTimeOffset LastPublicationDate { get; set; }
+
+    /// (ours) The document's title (its current one, as imported).
+    public string? Title { get; set; }
 }
 
 /// Why the licence gate refused to publish an entry (SPEC §15).
@@ -256,8 +259,8 @@ internal sealed class DocumentStore(Database database, UsagePurposeCatalog purpo
         await using var session = await database.OpenSessionAsync(cancellationToken: ct);
         return await session.QueryFirstOrDefaultAsync<PublicationRow>(
             $"""
-            SELECT document_id, publication_id, live, content_type, metadata, content, first_publication_date, last_publication_date
-            FROM publications WHERE document_id = @id AND live = {Sql.True}
+            SELECT p.document_id, p.publication_id, p.live, p.content_type, p.metadata, p.content, p.first_publication_date, p.last_publication_date, d.title
+            FROM publications p JOIN documents d ON d.id = p.document_id WHERE p.document_id = @id AND p.live = {Sql.True}
             """, null, ct, ("id", id));
     }
 }

@@ -36,6 +36,8 @@ internal static class Telemetry
         Meter.CreateHistogram<double>("medialibrary.variants.render.duration", unit: "s", description: "Time to render a variant, source read included.");
     public static readonly Counter<long> VariantLookups =
         Meter.CreateCounter<long>("medialibrary.variants.lookups", description: "Variant requests by result: memory, store (rendered before) or render.");
+    public static readonly Counter<long> RenderedBytes =
+        Meter.CreateCounter<long>("medialibrary.variants.rendered.bytes", unit: "By", description: "Bytes of variants rendered by this process and written to the store.");
     public static readonly Counter<long> VariantEvictions =
         Meter.CreateCounter<long>("medialibrary.variants.evictions", description: "Variants evicted from the cache by the size cap.");
     public static readonly Counter<long> Deletions =
@@ -142,7 +144,7 @@ internal sealed class TelemetrySampler : BackgroundService
 
     private sealed record EntryCounts(long All, long Revoked, long Archived);
 
-    public TelemetrySampler(Storage.Database database, TimeProvider time, ILogger<TelemetrySampler> logger)
+    public TelemetrySampler(Storage.Database database, TimeProvider time, ILogger<TelemetrySampler> logger, Delivery.VariantCache variants)
     {
         (_database, _time, _logger) = (database, time, logger);
         var m = Telemetry.Meter;
@@ -156,6 +158,8 @@ internal sealed class TelemetrySampler : BackgroundService
             description: "Events each webhook's stream has not delivered yet.");
         m.CreateObservableGauge("medialibrary.webhooks.stream.oldest.age", () => _last.Streams.Select(s => new Measurement<double>(Age(s.Oldest), new KeyValuePair<string, object?>("webhook", s.Webhook))),
             unit: "s", description: "Age of the oldest event a webhook's stream has not delivered (0 when none).");
+        m.CreateObservableGauge("medialibrary.variants.memory.bytes", () => variants.MemoryBytes, unit: "By",
+            description: "Bytes of small variants held in this process's memory (at most MemoryCacheBytes).");
         m.CreateObservableGauge("medialibrary.imports.jobs.running", () => _last.JobsRunning, description: "Import-by-URL jobs not finished yet.");
         m.CreateObservableGauge<long>("medialibrary.entries", () => _entries is { } e
                 ? (Measurement<long>[])[new Measurement<long>(e.All, new KeyValuePair<string, object?>("state", "all")),

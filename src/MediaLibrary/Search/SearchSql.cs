@@ -23,12 +23,12 @@ internal sealed class SearchSql(Dialect dialect, MediaTypeCatalog types)
         {
             if (_postgres)
             {
-                parameters.Add(("words", string.Join(" & ", query.Words)));
+                parameters.Add(("words", string.Join(" & ", Terms(query, (w, last) => last ? w + ":*" : w))));
                 conditions.Add("e.search_vector @@ to_tsquery('simple', media_search_words(@words))");
             }
             else
             {
-                parameters.Add(("match", string.Join(' ', query.Words.Select(w => $"\"{w}\""))));
+                parameters.Add(("match", string.Join(' ', Terms(query, (w, last) => last ? $"\"{w}\"*" : $"\"{w}\""))));
                 conditions.Add(WordsOnly);
             }
         }
@@ -221,7 +221,13 @@ internal sealed class SearchSql(Dialect dialect, MediaTypeCatalog types)
         }
 
         parameters.Add(postgres
-            ? ("titleWords", string.Join(" & ", query.Words.Select(w => w + ":A")))
-            : ("titleMatch", string.Join(" AND ", query.Words.Select(w => $"title : \"{w}\""))));
+            ? ("titleWords", string.Join(" & ", Terms(query, (w, last) => last ? w + ":*A" : w + ":A")))
+            : ("titleMatch", string.Join(" AND ", Terms(query, (w, last) => last ? $"title : \"{w}\"*" : $"title : \"{w}\""))));
     }
+
+    /// SPEC §12: the last word of `q` also matches as a prefix (search as the user types: `cov`
+    /// finds "coverage"); the others match whole words. Words are letters, digits and marks only,
+    /// so nothing in them is query syntax.
+    private static IEnumerable<string> Terms(SearchQuery query, Func<string, bool, string> term) =>
+        query.Words.Select((w, i) => term(w, i == query.Words.Count - 1));
 }

@@ -20,6 +20,12 @@ public sealed class MeTests(TestApp app) : IClassFixture<TestApp>
         var writer = await app.ReaderWriterAsync();
         var scopes = (await (await writer.GetAsync("/api/2026-07/me")).JsonAsync()).GetProperty("scopes").EnumerateArray().Select(s => s.GetString()!).ToArray();
         Assert.Equal(new[] { Scopes.Read, Scopes.Write }.Order(StringComparer.Ordinal), scopes);
+
+        // Any valid token may ask, whatever its scopes; no token is a 401.
+        var writeOnly = app.CreateClient();
+        writeOnly.DefaultRequestHeaders.Authorization = new("Bearer", await app.CreateTokenAsync([Scopes.Write]));
+        Assert.Equal([Scopes.Write], (await (await writeOnly.GetAsync("/api/2026-07/me")).JsonAsync()).GetProperty("scopes").EnumerateArray().Select(s => s.GetString()!).ToArray());
+        await (await app.CreateClient().GetAsync("/api/2026-07/me")).AssertEnvelopeAsync(HttpStatusCode.Unauthorized);
     }
 
     [Fact]

@@ -68,6 +68,8 @@ public sealed class MetricsTests(TestApp app) : IClassFixture<TestApp>
         Assert.True(Scrape.Sum(after, "medialibrary_variants_renders_total") > Scrape.Sum(before, "medialibrary_variants_renders_total"));
         Assert.True(Scrape.Sum(after, "medialibrary_variants_lookups_total", ("result", "render")) > Scrape.Sum(before, "medialibrary_variants_lookups_total", ("result", "render")));
         Assert.True(Scrape.Sum(after, "medialibrary_variants_render_duration_seconds_count") > 0);
+        Assert.True(Scrape.Sum(after, "medialibrary_variants_rendered_bytes_total") > Scrape.Sum(before, "medialibrary_variants_rendered_bytes_total"));
+        Assert.Contains(after, s => s.Name == "medialibrary_variants_memory_bytes");
         Assert.True(Scrape.Sum(after, "medialibrary_lifecycle_deletions_total", ("kind", "delete")) > Scrape.Sum(before, "medialibrary_lifecycle_deletions_total", ("kind", "delete")));
         foreach (var family in new[] { "medialibrary_events_newest", "medialibrary_events_unsequenced", "medialibrary_webhooks_retry_backlog", "medialibrary_webhooks_retry_oldest_age_seconds", "medialibrary_imports_jobs_running" })
         {

@@ -100,6 +100,7 @@ public sealed class DocumentTests(TestApp app) : IClassFixture<TestApp>
         Assert.Equal(first, system.GetProperty("documentId").GetInt64());
         Assert.Equal("regular", system.GetProperty("contentType").GetString());
         Assert.Equal(2, system.GetProperty("publicationId").GetInt32());
+        Assert.Equal("Story " + external, system.GetProperty("title").GetString());
         Assert.Matches(@"^\d{4}-\d\d-\d\dT[\d:]{8}\.\d{3}Z$", system.GetProperty("firstPublicationDate").GetString());
         Assert.Equal("img-2", publication.GetProperty("content")[0].GetProperty("content").GetProperty("image").GetProperty("mediaId").GetString());
     }

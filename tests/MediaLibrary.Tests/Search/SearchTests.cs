@@ -40,6 +40,28 @@ public sealed class SearchTests(TestApp app) : IClassFixture<TestApp>
     }
 
     [Fact]
+    public async Task The_last_word_also_matches_as_a_prefix_so_search_works_as_the_user_types()
+    {
+        var client = await app.ReaderWriterAsync();
+        var word = SearchCalls.Word();
+        var id = await client.ImportImageAsync(new JsonObject { ["title"] = $"Flood {word}coverage", ["caption"] = $"{word}harbour at dawn" });
+        var other = await client.ImportImageAsync(new JsonObject { ["title"] = $"Flood {word}covenant" });
+
+        // Typing "…cov": both; "…cove": both; "…cover": the first alone.
+        Assert.Equal(new[] { id, other }.Order(), (await client.SearchAsync($"q={word}cov")).Ids().Order());
+        Assert.Equal([id], (await client.SearchAsync($"q=flood+{word}cover")).Ids());
+        // Only the last word is a prefix: earlier ones match whole words.
+        Assert.Empty((await client.SearchAsync($"q={word}cov+flood")).Ids());
+        Assert.Equal([id], (await client.SearchAsync($"q={word}coverage+{word}harb")).Ids());
+        // With accents and case.
+        Assert.Equal([id], (await client.SearchAsync($"q=FLOOD+{word}CÖVER")).Ids());
+
+        // Relevance: a prefix in the title counts as the word in the title; newest first within a tier.
+        var inCaption = await client.ImportImageAsync(new JsonObject { ["title"] = "Rain", ["caption"] = $"flood {word}coverage" });
+        Assert.Equal([other, id, inCaption], (await client.SearchAsync($"q=flood+{word}cov&sort=relevance")).Ids());
+    }
+
+    [Fact]
     public async Task The_index_follows_every_write_in_its_transaction()
     {
         var client = await app.ReaderWriterAsync();
