@@ -18,7 +18,7 @@ public sealed partial class UiTests(UiApp app) : IClassFixture<UiApp>
     {
         Browser.Manage().Cookies.DeleteAllCookies();
         Browser.Navigate().GoToUrl(app.Url("/"));
-        Browser.ExecuteScript("sessionStorage.clear()");
+        Browser.ExecuteScript("sessionStorage.clear(); localStorage.clear()");
         Browser.Navigate().GoToUrl(app.Url("/"));
         // The server's address leads a browser to the UI, which asks for a token.
         var input = Until(() => Find("#token"));
@@ -33,8 +33,26 @@ public sealed partial class UiTests(UiApp app) : IClassFixture<UiApp>
         input.SendKeys(app.Token + Keys.Enter);
         Until(() => Find("#grid"));
         Assert.Equal(app.Token, Browser.ExecuteScript("return sessionStorage.getItem('medialibrary.token')"));
+        // By default the token stays in this tab only.
+        Assert.Null(Browser.ExecuteScript("return localStorage.getItem('medialibrary.token')"));
         // The token is never in the URL.
         Assert.DoesNotContain(app.Token, Browser.Url);
+
+        // "Remember me on this device": a new tab (an empty sessionStorage) is still signed in,
+        // until signing out forgets it everywhere.
+        Find("#signout")!.Click();
+        input = Until(() => Find("#token"));
+        Find("#remember")!.Click();
+        input.SendKeys(app.Token + Keys.Enter);
+        Until(() => Find("#grid"));
+        Assert.Equal(app.Token, Browser.ExecuteScript("return localStorage.getItem('medialibrary.token')"));
+        Browser.ExecuteScript("sessionStorage.clear()");
+        Browser.Navigate().Refresh();
+        Until(() => Find("#grid"));
+        Find("#signout")!.Click();
+        Until(() => Find("#token"));
+        Assert.Null(Browser.ExecuteScript("return localStorage.getItem('medialibrary.token')"));
+        Assert.Null(Browser.ExecuteScript("return sessionStorage.getItem('medialibrary.token')"));
         AssertNoConsoleErrors();
     }
 

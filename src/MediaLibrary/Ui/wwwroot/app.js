@@ -8,6 +8,7 @@ import { renderEntry } from './entry.js';
 
 function signOut(message) {
   sessionStorage.removeItem(TOKEN_KEY);
+  localStorage.removeItem(TOKEN_KEY);
   forgetMediaTypes();
   document.getElementById('account').hidden = true;
   if (message) say(message, 'error');
@@ -17,6 +18,7 @@ function signOut(message) {
 
 function renderSignIn() {
   const input = h('input', { id: 'token', type: 'password', autocomplete: 'off', required: true, 'aria-describedby': 'token-help' });
+  const remember = h('input', { id: 'remember', type: 'checkbox' });
   const error = h('p', { className: 'error', id: 'signin-error', role: 'alert' });
   const form = h('form', { className: 'signin', onsubmit: async (event) => {
     event.preventDefault();
@@ -27,6 +29,8 @@ function renderSignIn() {
     if (response.status === 403) { error.textContent = 'This token may not read the library (it needs the public-api:read scope).'; input.focus(); return; }
     if (!response.ok) { error.textContent = `The server answered ${response.status}.`; return; }
     sessionStorage.setItem(TOKEN_KEY, value);
+    if (remember.checked) localStorage.setItem(TOKEN_KEY, value);
+    else localStorage.removeItem(TOKEN_KEY);
     say('');
     location.hash = '#/';
   } },
@@ -34,7 +38,8 @@ function renderSignIn() {
     h('div', { className: 'field' }, h('label', { for: 'token' }, 'API token'), input),
     h('p', { id: 'token-help' }, 'Create one on the server with ',
       h('code', {}, 'dotnet run --project src/MediaLibrary -- token create --name me --scopes public-api:read,public-api:write'),
-      '. It is kept in this browser tab only.'),
+      '. It is kept in this browser tab only, unless you tick the box below.'),
+    h('div', { className: 'field check' }, remember, h('label', { for: 'remember' }, 'Remember me on this device (until I sign out)')),
     error,
     h('button', { className: 'primary', type: 'submit' }, 'Sign in'));
   main.replaceChildren(form);

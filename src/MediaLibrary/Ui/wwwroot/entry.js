@@ -1,5 +1,5 @@
 // The entry page: preview, delivery URL, metadata form from the media type, rights, where used, keys.
-import { main, h, say, api, loadImage, titleOf, isImage, badge, loadMediaTypes } from './http.js';
+import { main, h, say, api, loadImage, titleOf, isImage, badge, loadMediaTypes, canWrite } from './http.js';
 
 /** A form control for one metadata property, by its type (SPEC §6); null for types edited elsewhere. */
 function control(property, value) {
@@ -70,8 +70,9 @@ export async function renderEntry(id) {
   main.replaceChildren(h('p', {}, 'Loading…'));
   let entry;
   let types;
+  let writer;
   try {
-    [entry, types] = await Promise.all([api(`/mediaLibrary/${encodeURIComponent(id)}`), loadMediaTypes()]);
+    [entry, types, writer] = await Promise.all([api(`/mediaLibrary/${encodeURIComponent(id)}`), loadMediaTypes(), canWrite().catch(() => false)]);
   } catch (e) {
     if (e.status !== 401) main.replaceChildren(h('h1', {}, 'Not found'), h('p', {}, e.message), h('a', { href: '#/' }, 'Back to the library'));
     return;
@@ -102,13 +103,18 @@ export async function renderEntry(id) {
     editable.map(({ property, el }) => {
       const error = h('p', { className: 'error', id: `error-${property.handle}`, role: 'alert' });
       fieldErrors.set(property.handle, { error, el });
-      const label = h('label', { for: el.tagName === 'DIV' ? `${el.id}-from` : el.id }, property.handle, property.required ? ' (required)' : '');
+      const label = h('label', { for: el.tagName === 'DIV' ? `${el.id}-from` : el.id }, (property.ui && property.ui.label) || property.handle, property.required ? ' (required)' : '');
       return h('div', { className: 'field' }, label, el, property.config && property.config.maxLength ? h('p', { className: 'hint' }, `At most ${property.config.maxLength} characters`) : null, error);
     }),
     h('button', { type: 'submit', className: 'primary', id: 'save' }, 'Save'));
   // What each control showed at first, in the API's shape: a property is sent only when its
   // control changed, so a date shown in local time (and read back in UTC) is not rewritten.
   const initial = new Map(editable.map(({ property }) => [property.handle, valueOf(property, form)]));
+  if (!writer) {
+    // A read-only token sees the values; nothing it could not save is offered.
+    for (const control of form.querySelectorAll('input, textarea, select')) control.disabled = true;
+    form.querySelector('#save').remove();
+  }
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     for (const { error, el } of fieldErrors.values()) { error.textContent = ''; el.removeAttribute('aria-invalid'); el.removeAttribute('aria-describedby'); }
@@ -151,13 +157,13 @@ export async function renderEntry(id) {
   const rights = h('section', { className: 'panel', 'aria-labelledby': 'rights-heading' },
     h('h2', { id: 'rights-heading' }, 'Rights'),
     h('p', { id: 'state' }, 'State: ', badge(entry)),
-    entry.state === 'revoked'
+    !writer ? (entry.revokeNote ? h('p', { id: 'revoke-note-shown' }, `Note: ${entry.revokeNote}`) : null) : entry.state === 'revoked'
       ? [entry.revokeNote ? h('p', { id: 'revoke-note-shown' }, `Note: ${entry.revokeNote}`) : null,
         h('button', { type: 'button', id: 'unrevoke', onclick: () => patch('unrevokeAsset', {}, 'Unrevoked.') }, 'Unrevoke')]
       : [h('div', { className: 'field' }, h('label', { for: 'revoke-note' }, 'Note (why, for whom)'), note),
         h('button', { type: 'button', className: 'danger', id: 'revoke', onclick: () => patch('revokeAsset', note.value.trim() ? { note: note.value.trim() } : {}, 'Revoked: delivery stops at once.') }, 'Revoke')],
     ' ',
-    entry.archived ? h('span', {}, 'Archived') : h('button', { type: 'button', id: 'archive', onclick: () => patch('archive', {}, 'Archived.') }, 'Archive'));
+    entry.archived ? h('span', {}, 'Archived') : writer ? h('button', { type: 'button', id: 'archive', onclick: () => patch('archive', {}, 'Archived.') }, 'Archive') : null);
 
   // Where used, keys
   const used = h('section', { className: 'panel', id: 'where-used', 'aria-labelledby': 'used-heading' }, h('h2', { id: 'used-heading' }, 'Where used'), h('p', {}, 'Loading…'));

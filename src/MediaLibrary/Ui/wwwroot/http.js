@@ -1,6 +1,6 @@
 // What every screen shares: building elements, the status line, and calls to this server's
 // public API with the token from sessionStorage (sent only as a bearer header).
-export const API = '/api/2026-05';
+export const API = '/api/2026-07';
 export const TOKEN_KEY = 'medialibrary.token';
 
 export const main = document.getElementById('main');
@@ -32,7 +32,8 @@ export function say(message, kind = 'info') {
   statusBox.className = kind === 'error' ? 'status error' : 'status';
 }
 
-export const token = () => sessionStorage.getItem(TOKEN_KEY);
+/** The token of this tab, or the one remembered on this device (opt-in at sign-in, so an entry link opened in a new tab works). */
+export const token = () => sessionStorage.getItem(TOKEN_KEY) || localStorage.getItem(TOKEN_KEY);
 
 export class ApiError extends Error {
   constructor(status, body) {
@@ -93,7 +94,17 @@ export function badge(entry) {
 }
 
 let mediaTypes = null;
-export const forgetMediaTypes = () => { mediaTypes = null; };
+let whoAmI = null;
+export const forgetMediaTypes = () => { mediaTypes = null; whoAmI = null; };
+
+/** The token's client and scopes (GET /me), asked once per sign-in. */
+export async function me() {
+  if (!whoAmI) whoAmI = await api('/me');
+  return whoAmI;
+}
+
+/** True when the token may write (public-api:write); the UI shows write controls only then. */
+export const canWrite = async () => (await me()).scopes.includes('public-api:write');
 export async function loadMediaTypes() {
   if (!mediaTypes) mediaTypes = (await api('/mediaTypes')).results;
   return mediaTypes;

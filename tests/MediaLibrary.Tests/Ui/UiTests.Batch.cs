@@ -1,0 +1,198 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using MediaLibrary.Tests.Infrastructure;
+using MediaLibrary.Tests.Search;
+using OpenQA.Selenium;
+using OpenQA.Selenium.Interactions;
+
+namespace MediaLibrary.Tests.Ui;
+
+/// The photo desk's batch work (SPEC §13, 2026-07): select several entries by keyboard and mouse,
+/// act on all of them through PATCH /mediaLibrary, and see each entry's outcome.
+public sealed partial class UiTests
+{
+    private IReadOnlyList<IWebElement> Tiles() => Browser.FindElements(By.CssSelector("#grid li.tile"));
+
+    private void UntilCount(string text) => Until(() => Text("#count") == text ? true : (bool?)null);
+
+    private void UntilSummary(string text) => Until(() => Text("#batch-summary") == text ? true : (bool?)null);
+
+    [Fact]
+    public async Task Select_by_keyboard_and_mouse_then_edit_revoke_archive_and_delete_all_at_once()
+    {
+        var client = await app.ReaderWriterAsync();
+        var word = SearchCalls.Word();
+        var ids = new List<string>();
+        foreach (var (title, credit) in new[] { ("Quay", "Agency A"), ("Crane", "Agency A"), ("Ferry", "Agency B") })
+        {
+            ids.Add(await ImportPictureAsync(client, new JsonObject { ["title"] = $"{title} {word}", ["credit"] = credit }));
+        }
+
+        SignIn();
+        Find("#q")!.SendKeys(word + Keys.Enter);
+        UntilCount("3 entries, 3 shown");
+        // Newest first: Ferry, Crane, Quay. Each tile shows the credit and the date.
+        Assert.Equal(ids.AsEnumerable().Reverse(), Tiles().Select(t => t.GetAttribute("data-id")));
+        Assert.Contains("Agency B", Tiles()[0].Text, StringComparison.Ordinal);
+        Assert.Contains(DateTime.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), Tiles()[0].Text, StringComparison.Ordinal);
+
+        // Keyboard: Shift+arrows from the first tile take a range; Escape clears it.
+        Tiles()[0].FindElement(By.TagName("a")).SendKeys(Keys.Shift + Keys.ArrowRight);
+        Browser.SwitchTo().ActiveElement().SendKeys(Keys.Shift + Keys.ArrowRight);
+        Until(() => Text("#selected-count") == "3 selected" ? true : (bool?)null);
+        Assert.All(Tiles(), t => Assert.Equal("true", t.GetAttribute("aria-selected")));
+        Screenshot("grid-selection");
+        Browser.SwitchTo().ActiveElement().SendKeys(Keys.Escape);
+        Until(() => Find("#batch")!.Displayed ? null : (bool?)true);
+        Assert.All(Tiles(), t => Assert.Equal("false", t.GetAttribute("aria-selected")));
+
+        // Mouse: Ctrl-click one, Shift-click another takes the range between; a plain click would open.
+        new Actions(Browser).KeyDown(Keys.Control).Click(Tiles()[0]).KeyUp(Keys.Control).Perform();
+        Until(() => Text("#selected-count") == "1 selected" ? true : (bool?)null);
+        new Actions(Browser).KeyDown(Keys.Shift).Click(Tiles()[2]).KeyUp(Keys.Shift).Perform();
+        Until(() => Text("#selected-count") == "3 selected" ? true : (bool?)null);
+        Assert.DoesNotContain("#/entry/", Browser.Url, StringComparison.Ordinal);
+
+        // One form for all three: differing values say so and stay unless edited.
+        Find("#batch-edit")!.Click();
+        var caption = Until(() => Find("#batch-field-caption"));
+        Assert.Equal("2 different values", Text("#batch-differs-credit"));
+        Assert.Equal("3 different values", Text("#batch-differs-title"));
+        Assert.Equal("", Find("#batch-field-credit")!.GetAttribute("value"));
+        caption.SendKeys("Morning shift");
+        Screenshot("batch-dialog");
+        Find("#batch-confirm")!.Click();
+        UntilSummary("Saved: 3 of 3.");
+        foreach (var (id, credit) in ids.Zip(new[] { "Agency A", "Agency A", "Agency B" }))
+        {
+            var entry = await client.GetEntryAsync(id);
+            Assert.Equal("Morning shift", entry.GetProperty("metadata").GetProperty("caption").GetString());
+            Assert.Equal(credit, entry.GetProperty("metadata").GetProperty("credit").GetString());
+            Assert.Equal(2, entry.GetProperty("version").GetInt32());
+        }
+
+        // Revoke with a note, in a dialog used by keyboard: type the note, Enter confirms.
+        Find("#batch-revoke")!.Click();
+        Until(() => Find("#batch-note"))!.SendKeys("Agency withdrew the set" + Keys.Enter);
+        UntilSummary("Revoked: 3 of 3.");
+        foreach (var id in ids)
+        {
+            var entry = await client.GetEntryAsync(id);
+            Assert.Equal("revoked", entry.GetProperty("state").GetString());
+            Assert.Equal("Agency withdrew the set", entry.GetProperty("revokeNote").GetString());
+        }
+
+        // Archive: archived entries are hidden by default, so they leave the grid; the outcome stays.
+        Find("#batch-archive")!.Click();
+        UntilSummary("Archived: 3 of 3.");
+        UntilCount("Nothing matches these words and filters.");
+        Assert.All(ids, id => Assert.True(client.GetEntryAsync(id).Result.GetProperty("archived").GetBoolean()));
+
+        // The filter is in the URL: "Any" survives a reload.
+        Browser.SwitchTo().ActiveElement().SendKeys(Keys.Escape);
+        Choose("#archived", "");
+        UntilCount("3 entries, 3 shown");
+        Assert.Contains("archived=", Browser.Url, StringComparison.Ordinal);
+        Browser.Navigate().Refresh();
+        UntilCount("3 entries, 3 shown");
+        Assert.Equal("", Find("#archived")!.GetAttribute("value"));
+        Assert.Equal(word, Find("#q")!.GetAttribute("value"));
+
+        // Delete: archived entries are in use, so none goes, and each says why.
+        Tiles()[0].FindElement(By.TagName("a")).SendKeys(Keys.Shift + Keys.ArrowRight);
+        Browser.SwitchTo().ActiveElement().SendKeys(Keys.Shift + Keys.ArrowRight);
+        Until(() => Text("#selected-count") == "3 selected" ? true : (bool?)null);
+        Find("#batch-delete")!.Click();
+        Until(() => Find("#batch-confirm"))!.Click();
+        UntilSummary("Deleted: 0 of 3; 3 not.");
+        Assert.Equal(3, Browser.FindElements(By.CssSelector("#batch-outcomes li.error[data-id]")).Count);
+        Assert.Contains("in use (archived", Text("#batch-outcomes li.error[data-id]"), StringComparison.Ordinal);
+
+        // Unarchive, then delete: gone, everywhere.
+        Find("#batch-unarchive")!.Click();
+        UntilSummary("Unarchived: 3 of 3.");
+        Find("#batch-delete")!.Click();
+        Until(() => Find("#batch-confirm"))!.Click();
+        UntilSummary("Deleted: 3 of 3.");
+        UntilCount("Nothing matches these words and filters.");
+        foreach (var id in ids)
+        {
+            Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync($"/api/2026-07/mediaLibrary/{id}")).StatusCode);
+        }
+
+        AssertAltText();
+        AssertNoConsoleErrors();
+    }
+
+    [Fact]
+    public async Task A_read_only_token_is_offered_no_write_control_and_best_match_needs_words()
+    {
+        var client = await app.ReaderWriterAsync();
+        var word = SearchCalls.Word();
+        var id = await ImportPictureAsync(client, new JsonObject { ["title"] = $"Lighthouse {word}" });
+        var reader = await app.CreateTokenAsync([MediaLibrary.Clients.Scopes.Read], name: "reader");
+
+        Browser.Navigate().GoToUrl(app.Url("/ui/"));
+        Browser.ExecuteScript("sessionStorage.setItem('medialibrary.token', arguments[0])", reader);
+        Browser.Navigate().GoToUrl(app.Url($"/ui/#/?q={word}"));
+        Browser.Navigate().Refresh();
+        UntilCount("1 entry, 1 shown");
+        Assert.Null(Find("#drop"));
+        Assert.StartsWith("Library\nSearch", Find("#main")!.Text, StringComparison.Ordinal);
+        new Actions(Browser).KeyDown(Keys.Control).Click(Tiles()[0]).KeyUp(Keys.Control).Perform();
+        Until(() => Text("#selected-count") == "1 selected" ? true : (bool?)null);
+        Assert.Null(Find("#batch-archive"));
+        Assert.Null(Find("#batch-delete"));
+
+        // Best match ranks by words: offered only when there are some.
+        Assert.Equal("true", (Browser.ExecuteScript("return String(!document.querySelector('#sort option[value=relevance]').disabled)") as string));
+        var q = Find("#q")!;
+        q.Clear();
+        q.SendKeys(Keys.Enter);
+        Until(() => Browser.ExecuteScript("return document.querySelector('#sort option[value=relevance]').disabled") is true ? true : (bool?)null);
+
+        Browser.Navigate().GoToUrl(app.Url($"/ui/#/entry/{id}"));
+        Until(() => Find("#metadata"));
+        Assert.Null(Find("#save"));
+        Assert.Null(Find("#revoke"));
+        Assert.Null(Find("#archive"));
+        Assert.False(Find("#metadata input")!.Enabled);
+
+        // The phone layout: nothing sticks out sideways at 390 px.
+        var size = Browser.Manage().Window.Size;
+        try
+        {
+            Browser.Manage().Window.Size = new System.Drawing.Size(390, 844);
+            Browser.Navigate().GoToUrl(app.Url($"/ui/#/?q={word}"));
+            UntilCount("1 entry, 1 shown");
+            AssertFitsTheWindow();
+            Screenshot("phone");
+        }
+        finally
+        {
+            Browser.Manage().Window.Size = size;
+        }
+
+        AssertNoConsoleErrors();
+    }
+    [Fact]
+    public void Files_dropped_anywhere_on_the_page_are_uploaded_and_the_page_stays()
+    {
+        SignIn();
+        var url = Browser.Url;
+        // A drop on the grid, far from the drop zone, as a person drags a file from the desktop.
+        Browser.ExecuteScript(
+            """
+            const bytes = Uint8Array.from(atob(arguments[0]), c => c.charCodeAt(0));
+            const data = new DataTransfer();
+            data.items.add(new File([bytes], 'dropped-on-the-grid.jpg', { type: 'image/jpeg' }));
+            const target = document.querySelector('#grid') || document.body;
+            target.dispatchEvent(new DragEvent('dragover', { dataTransfer: data, bubbles: true, cancelable: true }));
+            target.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+            """, Convert.ToBase64String(SampleFiles.DecodableJpeg(120, 90)));
+        var done = Until(() => Find("li[data-file='dropped-on-the-grid.jpg'] .done"));
+        Assert.Equal("Uploaded:", done.Text.Trim());
+        Assert.Equal(url, Browser.Url);
+        AssertNoConsoleErrors();
+    }
+}
