@@ -17,6 +17,17 @@ public sealed partial class UiTests
 
     private void UntilSummary(string text) => Until(() => Text("#batch-summary") == text ? true : (bool?)null);
 
+    /// The tiles' aria-selected values in grid order, read in one go (no element goes stale between reads).
+    private string SelectedStates() =>
+        (string)Browser.ExecuteScript("return [...document.querySelectorAll('#grid li.tile')].map(li => li.getAttribute('aria-selected')).join(',')")!;
+
+    /// Acts on the i-th tile's link, again if the grid was drawn anew meanwhile.
+    private void OnTile(int i, Action<IWebElement> act) => Until(() =>
+    {
+        act(Tiles()[i].FindElement(By.TagName("a")));
+        return true;
+    });
+
     [Fact]
     public async Task Select_by_keyboard_and_mouse_then_edit_revoke_archive_and_delete_all_at_once()
     {
@@ -37,19 +48,19 @@ public sealed partial class UiTests
         Assert.Contains(DateTime.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), Tiles()[0].Text, StringComparison.Ordinal);
 
         // Keyboard: Shift+arrows from the first tile take a range; Escape clears it.
-        Tiles()[0].FindElement(By.TagName("a")).SendKeys(Keys.Shift + Keys.ArrowRight);
+        OnTile(0, a => a.SendKeys(Keys.Shift + Keys.ArrowRight));
         Browser.SwitchTo().ActiveElement().SendKeys(Keys.Shift + Keys.ArrowRight);
         Until(() => Text("#selected-count") == "3 selected" ? true : (bool?)null);
-        Assert.All(Tiles(), t => Assert.Equal("true", t.GetAttribute("aria-selected")));
+        Assert.Equal("true,true,true", SelectedStates());
         Screenshot("grid-selection");
         Browser.SwitchTo().ActiveElement().SendKeys(Keys.Escape);
         Until(() => Find("#batch")!.Displayed ? null : (bool?)true);
-        Assert.All(Tiles(), t => Assert.Equal("false", t.GetAttribute("aria-selected")));
+        Assert.Equal("false,false,false", SelectedStates());
 
         // Mouse: Ctrl-click one, Shift-click another takes the range between; a plain click would open.
-        new Actions(Browser).KeyDown(Keys.Control).Click(Tiles()[0]).KeyUp(Keys.Control).Perform();
+        OnTile(0, a => new Actions(Browser).KeyDown(Keys.Control).Click(a).KeyUp(Keys.Control).Perform());
         Until(() => Text("#selected-count") == "1 selected" ? true : (bool?)null);
-        new Actions(Browser).KeyDown(Keys.Shift).Click(Tiles()[2]).KeyUp(Keys.Shift).Perform();
+        OnTile(2, a => new Actions(Browser).KeyDown(Keys.Shift).Click(a).KeyUp(Keys.Shift).Perform());
         Until(() => Text("#selected-count") == "3 selected" ? true : (bool?)null);
         Assert.DoesNotContain("#/entry/", Browser.Url, StringComparison.Ordinal);
 
@@ -99,7 +110,7 @@ public sealed partial class UiTests
         Assert.Equal(word, Find("#q")!.GetAttribute("value"));
 
         // Delete: archived entries are in use, so none goes, and each says why.
-        Tiles()[0].FindElement(By.TagName("a")).SendKeys(Keys.Shift + Keys.ArrowRight);
+        OnTile(0, a => a.SendKeys(Keys.Shift + Keys.ArrowRight));
         Browser.SwitchTo().ActiveElement().SendKeys(Keys.Shift + Keys.ArrowRight);
         Until(() => Text("#selected-count") == "3 selected" ? true : (bool?)null);
         Find("#batch-delete")!.Click();
@@ -139,7 +150,7 @@ public sealed partial class UiTests
         UntilCount("1 entry, 1 shown");
         Assert.Null(Find("#drop"));
         Assert.StartsWith("Library\nSearch", Find("#main")!.Text, StringComparison.Ordinal);
-        new Actions(Browser).KeyDown(Keys.Control).Click(Tiles()[0]).KeyUp(Keys.Control).Perform();
+        OnTile(0, a => new Actions(Browser).KeyDown(Keys.Control).Click(a).KeyUp(Keys.Control).Perform());
         Until(() => Text("#selected-count") == "1 selected" ? true : (bool?)null);
         Assert.Null(Find("#batch-archive"));
         Assert.Null(Find("#batch-delete"));
@@ -193,6 +204,42 @@ public sealed partial class UiTests
         var done = Until(() => Find("li[data-file='dropped-on-the-grid.jpg'] .done"));
         Assert.Equal("Uploaded:", done.Text.Trim());
         Assert.Equal(url, Browser.Url);
+        AssertNoConsoleErrors();
+    }
+    [Fact]
+    public async Task On_the_entry_page_revoke_unarchive_and_delete_each_ask_first()
+    {
+        var client = await app.ReaderWriterAsync();
+        var id = await ImportPictureAsync(client, new JsonObject { ["title"] = "Press conference" });
+        SignIn();
+        Browser.Navigate().GoToUrl(app.Url($"/ui/#/entry/{id}"));
+
+        // Revoke asks; Escape cancels and nothing changes.
+        Until(() => Find("#revoke"))!.Click();
+        Until(() => Find("#batch-confirm"));
+        Browser.SwitchTo().ActiveElement().SendKeys(Keys.Escape);
+        Until(() => Find("#batch-dialog") is null ? true : (bool?)null);
+        Assert.Equal("active", (await client.GetEntryAsync(id)).GetProperty("state").GetString());
+        Find("#revoke-note")!.SendKeys("Wrong person named");
+        Find("#revoke")!.Click();
+        Until(() => Find("#batch-confirm"))!.Click();
+        Until(() => Find("#unrevoke"));
+        Assert.Equal("Wrong person named", (await client.GetEntryAsync(id)).GetProperty("revokeNote").GetString());
+        Find("#unrevoke")!.Click();
+
+        // Archive, then unarchive (asked first).
+        Until(() => Find("#archive"))!.Click();
+        Until(() => Find("#unarchive"))!.Click();
+        Until(() => Find("#batch-confirm"))!.Click();
+        Until(() => Find("#archive"));
+        Assert.False((await client.GetEntryAsync(id)).GetProperty("archived").GetBoolean());
+
+        // Delete (asked first): back to the library, and the entry is gone.
+        Find("#delete")!.Click();
+        Until(() => Find("#batch-confirm"))!.Click();
+        Until(() => Find("#grid"));
+        Assert.Contains("Deleted", Text("#status"), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync($"/api/2026-07/mediaLibrary/{id}")).StatusCode);
         AssertNoConsoleErrors();
     }
 }

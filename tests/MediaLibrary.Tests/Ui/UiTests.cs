@@ -234,6 +234,8 @@ public sealed partial class UiTests(UiApp app) : IClassFixture<UiApp>
 
         Until(() => Find("#revoke-note")).SendKeys("Agency withdrew the picture");
         Find("#revoke")!.Click();
+        // Revoking asks first (delivery stops everywhere at once).
+        Until(() => Find("#batch-confirm"))!.Click();
         Until(() => Find("#unrevoke"));
         Assert.Equal("Note: Agency withdrew the picture", Text("#revoke-note-shown"));
         var refused = Until(() => Find(".preview[data-refused='true']"));
@@ -269,11 +271,23 @@ public sealed partial class UiTests(UiApp app) : IClassFixture<UiApp>
         var client = await app.ReaderWriterAsync();
         var id = await ImportPictureAsync(client, new JsonObject { ["title"] = "Mayor at the opening" });
         var poster = await ImportPictureAsync(client, new JsonObject { ["title"] = "Related", ["relatedImage"] = new JsonObject { ["mediaId"] = id } });
-        var document = await client.ImportDocumentAsync(DocumentCalls.Document("story-" + Guid.NewGuid().ToString("N")[..8], publish: true, DocumentCalls.ImageComponent("c1", id)));
+        var story = "story-" + Guid.NewGuid().ToString("N")[..8];
+        var document = await client.ImportDocumentAsync(DocumentCalls.Document(story, publish: true, DocumentCalls.ImageComponent("c1", id)));
+        // The shipped config has a "print" purpose (the README's usage-log example runs as written).
+        (await client.PatchAsync(id, new JsonObject { ["patches"] = new JsonArray(new JsonObject
+        {
+            ["operation"] = "addUsageLogEntry",
+            ["value"] = new JsonObject { ["purpose"] = "print", ["state"] = "confirmed", ["publicationDate"] = "2026-05-04T06:00:00+02:00", ["params"] = new JsonObject { ["page"] = 3 } },
+        }) }, "2026-07")).EnsureSuccessStatusCode();
         SignIn();
         Browser.Navigate().GoToUrl(app.Url($"/ui/#/entry/{id}"));
         var list = Until(() => Find("#where-used-list"));
-        Assert.Contains($"Document {document}", list.Text);
+        // Each document by its title, with its id.
+        Until(() => Text($"li[data-document='{document}'] strong") == $"Story {story}" ? true : (bool?)null);
+        Assert.Contains($"document {document}", list.Text, StringComparison.Ordinal);
+        // The usage log as a table.
+        var row = Until(() => Find("#usage-log tbody tr"));
+        Assert.Equal(["print", "confirmed"], row.FindElements(By.TagName("td")).Take(2).Select(td => td.Text));
         Assert.Equal(poster, list.FindElement(By.CssSelector($"a[href='#/entry/{poster}']")).Text);
         Assert.Contains("Mayor at the opening", Text("h1"));
         Assert.Contains("400 × 300", Text("dl.facts"));

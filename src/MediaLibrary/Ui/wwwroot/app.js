@@ -1,6 +1,6 @@
 // MediaLibrary in the browser (SPEC §13). Plain JavaScript modules, no build step, no network
 // beyond this server's public API. This one signs in and routes by the URL's fragment.
-import { API, TOKEN_KEY, main, h, say, token, session, forgetMediaTypes, sayingAnError } from './http.js';
+import { API, TOKEN_KEY, main, h, say, token, session, forgetMediaTypes, sayingAnError, takeCarried } from './http.js';
 import { renderLibrary } from './library.js';
 import { renderEntry } from './entry.js';
 
@@ -65,5 +65,5 @@ function render() {
 
 session.expired = signOut;
 document.getElementById('signout').addEventListener('click', () => signOut());
-window.addEventListener('hashchange', () => { if (!sayingAnError()) say(''); render(); });
+window.addEventListener('hashchange', () => { const carried = takeCarried(); if (carried) say(carried); else if (!sayingAnError()) say(''); render(); });
 render();

@@ -1,5 +1,5 @@
 // The entry page: preview, delivery URL, metadata form from the media type, rights, where used, keys.
-import { main, h, say, api, loadImage, titleOf, isImage, badge, loadMediaTypes, canWrite } from './http.js';
+import { main, h, say, api, loadImage, titleOf, isImage, badge, loadMediaTypes, canWrite, dialog, inUse, sayOnNextScreen } from './http.js';
 
 /** A form control for one metadata property, by its type (SPEC §6); null for types edited elsewhere. */
 function control(property, value) {
@@ -161,9 +161,27 @@ export async function renderEntry(id) {
       ? [entry.revokeNote ? h('p', { id: 'revoke-note-shown' }, `Note: ${entry.revokeNote}`) : null,
         h('button', { type: 'button', id: 'unrevoke', onclick: () => patch('unrevokeAsset', {}, 'Unrevoked.') }, 'Unrevoke')]
       : [h('div', { className: 'field' }, h('label', { for: 'revoke-note' }, 'Note (why, for whom)'), note),
-        h('button', { type: 'button', className: 'danger', id: 'revoke', onclick: () => patch('revokeAsset', note.value.trim() ? { note: note.value.trim() } : {}, 'Revoked: delivery stops at once.') }, 'Revoke')],
+        h('button', { type: 'button', className: 'danger', id: 'revoke', onclick: () => dialog('Revoke this entry?',
+          h('p', {}, 'Delivery of its file stops at once, everywhere.', note.value.trim() ? ` Note: ${note.value.trim()}` : ''),
+          'Revoke', () => patch('revokeAsset', note.value.trim() ? { note: note.value.trim() } : {}, 'Revoked: delivery stops at once.'), true) }, 'Revoke')],
     ' ',
-    entry.archived ? h('span', {}, 'Archived') : writer ? h('button', { type: 'button', id: 'archive', onclick: () => patch('archive', {}, 'Archived.') }, 'Archive') : null);
+    !writer ? (entry.archived ? h('span', {}, 'Archived') : null)
+      : entry.archived
+        ? h('button', { type: 'button', id: 'unarchive', onclick: () => dialog('Unarchive this entry?', h('p', {}, 'It shows in the library again, and a deletion routine may delete it once it is not in use.'),
+          'Unarchive', () => patch('unarchive', {}, 'Unarchived.')) }, 'Unarchive')
+        : h('button', { type: 'button', id: 'archive', onclick: () => patch('archive', {}, 'Archived.') }, 'Archive'),
+    ' ',
+    writer ? h('button', { type: 'button', className: 'danger', id: 'delete', onclick: () => dialog('Delete this entry?',
+      h('p', {}, 'It and its files are gone for good. An entry in use (published, referenced, in a usage log, or archived) is not deleted.'),
+      'Delete', async () => {
+        try {
+          await api(`/mediaLibrary/${encodeURIComponent(entry.id)}?version=${entry.version}`, { method: 'DELETE' });
+          sayOnNextScreen(`Deleted “${title}”.`);
+          location.hash = '#/';
+        } catch (e) {
+          if (e.status !== 401) say(e.status === 409 ? `Not deleted: ${inUse(e.body)}.` : `Not deleted: ${e.message}`, 'error');
+        }
+      }, true) }, 'Delete') : null);
 
   // Where used, keys
   const used = h('section', { className: 'panel', id: 'where-used', 'aria-labelledby': 'used-heading' }, h('h2', { id: 'used-heading' }, 'Where used'), h('p', {}, 'Loading…'));
@@ -191,17 +209,32 @@ export async function renderEntry(id) {
     api(`/mediaLibrary/${encodeURIComponent(entry.id)}/keys`).catch(() => null),
   ]);
   const usedItems = [];
-  for (const d of (documents && documents.results) || []) {
-    usedItems.push(h('li', {}, `Document ${d.id}`, ` (${d.references.map((r) => r.location).join(', ')})`));
-  }
+  const docs = (documents && documents.results) || [];
+  // Each document by its title (latestPublication's systemdata.title), with its publication date.
+  const publications = await Promise.all(docs.map((d) => api(`/documents/${encodeURIComponent(d.id)}/latestPublication`).catch(() => null)));
+  docs.forEach((d, i) => {
+    const system = publications[i] && publications[i].systemdata;
+    usedItems.push(h('li', { 'data-document': d.id },
+      h('strong', {}, (system && system.title) || `Document ${d.id}`),
+      system ? `, published ${new Date(system.lastPublicationDate).toLocaleString()}` : '',
+      ` (document ${d.id}: ${d.references.map((r) => r.location).join(', ')})`));
+  });
   for (const m of (media && media.results) || []) {
     usedItems.push(h('li', {}, 'Media entry ', h('a', { href: `#/entry/${encodeURIComponent(m.id)}` }, m.id), ` (${m.references.map((r) => r.propertyName || r.location).join(', ')})`));
   }
-  for (const u of (log && log.results) || []) {
-    usedItems.push(h('li', {}, `Usage: ${u.purpose}, ${u.state}`, u.publicationDate ? `, published ${new Date(u.publicationDate).toLocaleString()}` : '', u.documentId ? `, document ${u.documentId}` : ''));
-  }
+  const usage = (log && log.results) || [];
+  const usageTable = usage.length ? h('table', { className: 'usage', id: 'usage-log' },
+    h('caption', {}, 'Usage log'),
+    h('thead', {}, h('tr', {}, ['Purpose', 'State', 'Published', 'Document', 'Billing'].map((c) => h('th', { scope: 'col' }, c)))),
+    h('tbody', {}, usage.map((u) => h('tr', {},
+      h('td', {}, u.purpose), h('td', {}, u.state),
+      h('td', {}, u.publicationDate ? new Date(u.publicationDate).toLocaleString() : '–'),
+      h('td', {}, u.documentId ? String(u.documentId) : '–'),
+      h('td', {}, u.billing === undefined || u.billing === null ? '–' : String(u.billing)))))) : null;
   used.replaceChildren(h('h2', { id: 'used-heading' }, 'Where used'),
-    usedItems.length ? h('ul', { className: 'plain', id: 'where-used-list' }, usedItems) : h('p', {}, 'Not used in any published document, media entry or usage log.'));
+    usedItems.length ? h('ul', { className: 'plain', id: 'where-used-list' }, usedItems) : null,
+    usageTable,
+    usedItems.length || usageTable ? null : h('p', {}, 'Not used in any published document, media entry or usage log.'));
   document.getElementById('keys').replaceChildren(...((keyList && keyList.results) || []).map((k) => h('li', {}, h('code', {}, k))));
 }
 

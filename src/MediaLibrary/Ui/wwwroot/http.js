@@ -27,6 +27,11 @@ export function h(tag, attrs = {}, ...children) {
   return el;
 }
 
+// A message for the next screen (the router clears the status line when the screen changes).
+let carried = null;
+export const sayOnNextScreen = (message) => { carried = message; };
+export const takeCarried = () => { const message = carried; carried = null; return message; };
+
 export function say(message, kind = 'info') {
   statusBox.textContent = message;
   statusBox.className = kind === 'error' ? 'status error' : 'status';
@@ -112,3 +117,30 @@ export async function loadMediaTypes() {
 
 
 export const sayingAnError = () => statusBox.classList.contains('error');
+
+/** A modal dialog (keyboard: Tab between its controls, Enter confirms, Escape cancels). */
+export function dialog(title, body, confirmText, onConfirm, danger) {
+  const box = h('dialog', { className: 'dialog', id: 'batch-dialog', 'aria-labelledby': 'batch-dialog-title' });
+  const form = h('form', { method: 'dialog', className: 'form', onsubmit: async (event) => {
+    event.preventDefault();
+    box.close();
+    box.remove();
+    await onConfirm();
+  } },
+    h('h2', { id: 'batch-dialog-title' }, title), body,
+    h('div', { className: 'row' },
+      h('button', { type: 'submit', className: danger ? 'danger' : 'primary', id: 'batch-confirm' }, confirmText),
+      h('button', { type: 'button', id: 'batch-cancel', onclick: () => { box.close(); box.remove(); } }, 'Cancel')));
+  box.append(form);
+  box.addEventListener('cancel', () => box.remove());
+  document.body.append(box);
+  box.showModal();
+  (form.querySelector('input, textarea, select') || form.querySelector('#batch-confirm')).focus();
+}
+
+/** The in-use reasons of a 409 EntryInUse, in words. */
+export function inUse(body) {
+  const usage = (body && body.error_details && body.error_details.usage) || {};
+  const reasons = Object.entries(usage).filter(([, n]) => n).map(([name, n]) => (typeof n === 'number' ? `${name}: ${n}` : name));
+  return `in use (${reasons.join(', ') || 'see the entry'})`;
+}

@@ -1,6 +1,6 @@
 // The library: search, filters (kept in the URL), a grid of thumbnails with endless scrolling,
 // selection of several entries with actions on all of them at once, and upload.
-import { API, main, h, say, token, api, ApiError, loadImage, titleOf, isImage, badge, canWrite, loadMediaTypes } from './http.js';
+import { API, main, h, say, token, api, ApiError, loadImage, titleOf, isImage, badge, canWrite, loadMediaTypes, dialog, inUse } from './http.js';
 
 const PAGE = 40;
 
@@ -174,25 +174,6 @@ export async function renderLibrary() {
     mark();
   }
 
-  function dialog(title, body, confirmText, onConfirm, danger) {
-    const box = h('dialog', { className: 'dialog', id: 'batch-dialog', 'aria-labelledby': 'batch-dialog-title' });
-    const form = h('form', { method: 'dialog', className: 'form', onsubmit: async (event) => {
-      event.preventDefault();
-      box.close();
-      box.remove();
-      await onConfirm();
-    } },
-      h('h2', { id: 'batch-dialog-title' }, title), body,
-      h('div', { className: 'row' },
-        h('button', { type: 'submit', className: danger ? 'danger' : 'primary', id: 'batch-confirm' }, confirmText),
-        h('button', { type: 'button', id: 'batch-cancel', onclick: () => { box.close(); box.remove(); } }, 'Cancel')));
-    box.append(form);
-    box.addEventListener('cancel', () => box.remove());
-    document.body.append(box);
-    box.showModal();
-    (form.querySelector('input, textarea, select') || form.querySelector('#batch-confirm')).focus();
-  }
-
   function revoke() {
     const note = h('input', { type: 'text', id: 'batch-note', maxlength: 1000 });
     dialog(`Revoke ${selection.size} ${selection.size === 1 ? 'entry' : 'entries'}`,
@@ -244,13 +225,6 @@ export async function renderLibrary() {
         report('Deleted', results);
         await refresh();
       }, true);
-  }
-
-  /** The in-use reasons of a 409 EntryInUse, in words. */
-  function inUse(body) {
-    const usage = (body && body.error_details && body.error_details.usage) || {};
-    const reasons = Object.entries(usage).filter(([, n]) => n).map(([name, n]) => (typeof n === 'number' ? `${name}: ${n}` : name));
-    return `in use (${reasons.join(', ') || 'see the entry'})`;
   }
 
   async function load(reset) {
