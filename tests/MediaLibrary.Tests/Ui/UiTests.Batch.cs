@@ -242,4 +242,52 @@ public sealed partial class UiTests
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync($"/api/2026-07/mediaLibrary/{id}")).StatusCode);
         AssertNoConsoleErrors();
     }
+    [Fact]
+    public async Task Rotate_pixelate_and_set_the_focal_point_on_the_entry_page_then_restore_the_original()
+    {
+        var client = await app.ReaderWriterAsync();
+        var id = await ImportPictureAsync(client, new JsonObject { ["title"] = "Witness at the scene" });
+        SignIn();
+        Browser.Navigate().GoToUrl(app.Url($"/ui/#/entry/{id}"));
+        bool Loaded(string css) => Browser.ExecuteScript($"const i = document.querySelector(\"{css}\"); return !!i && i.tagName === 'IMG' && i.complete && i.naturalWidth > 0") is true;
+        Until(() => Loaded("#editor-image") ? true : (bool?)null);
+        Assert.Equal("The original, unedited.", Text("#editor-state"));
+
+        // Rotate right: the 400 × 300 picture stands up.
+        Find("#rotate-right")!.Click();
+        Until(() => Text("#editor-state") == "Rotated 90°." ? true : (bool?)null);
+        Until(() => Loaded("#editor-image") && Browser.ExecuteScript("const i = document.querySelector('#editor-image'); return i.naturalHeight > i.naturalWidth") is true ? true : (bool?)null);
+        Assert.Equal(90, (await client.GetEntryAsync(id, "2026-07")).GetProperty("imageEdits").GetProperty("rotate").GetInt32());
+
+        // Draw a rectangle over the middle of the picture: it is pixelated for every reader.
+        var picture = Find("#editor-image")!;
+        var (w, h) = (picture.Size.Width, picture.Size.Height);
+        new Actions(Browser).MoveToElement(picture, -w / 4, -h / 4).ClickAndHold().MoveByOffset(w / 2, h / 2).Release().Perform();
+        Until(() => Text("#editor-state")?.Contains("1 region pixelated", StringComparison.Ordinal) == true ? true : (bool?)null);
+        var region = (await client.GetEntryAsync(id, "2026-07")).GetProperty("imageEdits").GetProperty("pixelate")[0];
+        Assert.InRange(region.GetProperty("x").GetDouble(), 0.2, 0.3);
+        Assert.InRange(region.GetProperty("w").GetDouble(), 0.45, 0.55);
+
+        // The focal point: a click in focal mode, near the top; the crops follow it.
+        Find("#mode-focal")!.Click();
+        Until(() => Loaded("#editor-image") ? true : (bool?)null);
+        picture = Find("#editor-image")!;
+        new Actions(Browser).MoveToElement(picture, 0, -picture.Size.Height / 2 + (picture.Size.Height / 10)).Click().Perform();
+        Until(() => Find("#focal-mark"));
+        var focal = (await client.GetEntryAsync(id, "2026-07")).GetProperty("imageEdits").GetProperty("focalPoint");
+        Assert.InRange(focal.GetProperty("y").GetDouble(), 0.05, 0.15);
+        Until(() => Loaded("#crop-3-4") && Loaded("#crop-16-9") ? true : (bool?)null);
+        Assert.Equal(320L, Browser.ExecuteScript("return document.querySelector('#crop-16-9').naturalWidth"));
+        Assert.Equal(180L, Browser.ExecuteScript("return document.querySelector('#crop-16-9').naturalHeight"));
+        AssertAltText();
+        Assert.Equal("Where used\nNot used in any published document, media entry or usage log.", Text("#where-used"));
+        Browser.ExecuteScript("document.getElementById('editor').scrollIntoView()");
+        Screenshot("image-editor");
+
+        // Restore: the original is back, and so are its proportions.
+        Find("#restore")!.Click();
+        Until(() => Text("#editor-state") == "The original, unedited." ? true : (bool?)null);
+        Assert.False((await client.GetEntryAsync(id, "2026-07")).TryGetProperty("imageEdits", out _));
+        AssertNoConsoleErrors();
+    }
 }

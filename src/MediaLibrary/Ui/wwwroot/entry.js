@@ -1,5 +1,6 @@
 // The entry page: preview, delivery URL, metadata form from the media type, rights, where used, keys.
 import { main, h, say, api, loadImage, titleOf, isImage, badge, loadMediaTypes, canWrite, dialog, inUse, sayOnNextScreen } from './http.js';
+import { imageEditor } from './editor.js';
 
 /** A form control for one metadata property, by its type (SPEC §6); null for types edited elsewhere. */
 function control(property, value) {
@@ -193,6 +194,7 @@ export async function renderEntry(id) {
     h('div', { className: 'entry' },
       h('div', {},
         h('section', { className: 'panel', 'aria-label': 'Preview' }, preview),
+        isImage(entry) && writer ? imageEditor(entry, title, () => renderEntry(entry.id)) : null,
         h('section', { className: 'panel', 'aria-labelledby': 'delivery-heading' }, h('h2', { id: 'delivery-heading' }, 'Delivery URL'),
           h('div', { className: 'row copy' }, h('label', { for: 'delivery-url', className: 'visually-hidden' }, 'Delivery URL'), url, copy)),
         h('section', { className: 'panel', 'aria-labelledby': 'facts-heading' }, h('h2', { id: 'facts-heading' }, 'File'), facts),
@@ -231,10 +233,10 @@ export async function renderEntry(id) {
       h('td', {}, u.publicationDate ? new Date(u.publicationDate).toLocaleString() : '–'),
       h('td', {}, u.documentId ? String(u.documentId) : '–'),
       h('td', {}, u.billing === undefined || u.billing === null ? '–' : String(u.billing)))))) : null;
-  used.replaceChildren(h('h2', { id: 'used-heading' }, 'Where used'),
+  used.replaceChildren(...[h('h2', { id: 'used-heading' }, 'Where used'),
     usedItems.length ? h('ul', { className: 'plain', id: 'where-used-list' }, usedItems) : null,
     usageTable,
-    usedItems.length || usageTable ? null : h('p', {}, 'Not used in any published document, media entry or usage log.'));
+    usedItems.length || usageTable ? null : h('p', {}, 'Not used in any published document, media entry or usage log.')].filter(Boolean));
   document.getElementById('keys').replaceChildren(...((keyList && keyList.results) || []).map((k) => h('li', {}, h('code', {}, k))));
 }
 
