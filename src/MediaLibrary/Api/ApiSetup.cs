@@ -60,7 +60,10 @@ internal static class ApiSetup
     public static WebApplication MapApiReference(this WebApplication app)
     {
         app.MapOpenApi().AllowAnonymous();
-        app.MapScalarApiReference("/docs", o => o.WithTitle("MediaLibrary API")).AllowAnonymous();
+        // Nothing from other hosts (no CDN fonts, no telemetry) and no hosted extras (AI agent,
+        // MCP, the developer toolbar with its SDK and deploy offers): the reference works offline.
+        app.MapScalarApiReference("/docs", o => o.WithTitle("MediaLibrary API")
+            .DisableDefaultFonts().DisableTelemetry().DisableAgent().DisableMcp().HideDeveloperTools()).AllowAnonymous();
         return app;
     }
 }

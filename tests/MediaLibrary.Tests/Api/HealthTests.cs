@@ -46,6 +46,26 @@ public sealed class HealthTests
         var page = await client.GetAsync("/docs/");
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
         Assert.Contains("text/html", page.Content.Headers.ContentType?.MediaType, StringComparison.Ordinal);
+
+        // Works offline and offers nothing hosted elsewhere: no CDN fonts, no telemetry, no AI
+        // agent or MCP, no developer toolbar (SDK generation, deploy); nothing but relative URLs.
+        var html = await page.Content.ReadAsStringAsync();
+        foreach (var setting in new[] { "\"withDefaultFonts\":false", "\"telemetry\":false", "\"showDeveloperTools\":\"never\"", "\"agent\":{\"disabled\":true}", "\"mcp\":{\"disabled\":true}" })
+        {
+            Assert.Contains(setting, html, StringComparison.Ordinal);
+        }
+
+        Assert.DoesNotContain("http://", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("https://", html, StringComparison.Ordinal);
+
+        // Examples on the latest version; short operation names in the sidebar.
+        var version = entryPath.GetProperty("get").GetProperty("parameters")[0];
+        Assert.Equal(MediaLibrary.Api.ApiVersion.All[^1].Name, version.GetProperty("schema").GetProperty("default").GetString());
+        Assert.Equal(MediaLibrary.Api.ApiVersion.All[^1].Name, version.GetProperty("example").GetString());
+        Assert.Equal("Get media library entry", entryPath.GetProperty("get").GetProperty("summary").GetString());
+        var summaries = openApi.GetProperty("paths").EnumerateObject().SelectMany(p => p.Value.EnumerateObject())
+            .Where(o => o.Value.TryGetProperty("summary", out _)).Select(o => o.Value.GetProperty("summary").GetString()!).ToList();
+        Assert.All(summaries, s => Assert.True(s.Length <= 40, s));
     }
 
     /// Makes the database unreachable until disposed: PostgreSQL refuses connections to it;
