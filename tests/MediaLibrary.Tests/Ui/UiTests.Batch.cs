@@ -52,6 +52,7 @@ public sealed partial class UiTests
         Browser.SwitchTo().ActiveElement().SendKeys(Keys.Shift + Keys.ArrowRight);
         Until(() => Text("#selected-count") == "3 selected" ? true : (bool?)null);
         Assert.Equal("true,true,true", SelectedStates());
+        AssertControlsHaveLabels();
         Screenshot("grid-selection");
         Browser.SwitchTo().ActiveElement().SendKeys(Keys.Escape);
         Until(() => Find("#batch")!.Displayed ? null : (bool?)true);
@@ -71,6 +72,7 @@ public sealed partial class UiTests
         Assert.Equal("3 different values", Text("#batch-differs-title"));
         Assert.Equal("", Find("#batch-field-credit")!.GetAttribute("value"));
         caption.SendKeys("Morning shift");
+        AssertControlsHaveLabels();
         Screenshot("batch-dialog");
         Find("#batch-confirm")!.Click();
         UntilSummary("Saved: 3 of 3.");
@@ -177,6 +179,7 @@ public sealed partial class UiTests
             Browser.Navigate().GoToUrl(app.Url($"/ui/#/?q={word}"));
             UntilCount("1 entry, 1 shown");
             AssertFitsTheWindow();
+            AssertControlsHaveLabels();
             Screenshot("phone");
         }
         finally
@@ -280,6 +283,7 @@ public sealed partial class UiTests
         Assert.Equal(320L, Browser.ExecuteScript("return document.querySelector('#crop-16-9').naturalWidth"));
         Assert.Equal(180L, Browser.ExecuteScript("return document.querySelector('#crop-16-9').naturalHeight"));
         AssertAltText();
+        AssertControlsHaveLabels();
         Assert.Equal("Where used\nNot used in any published document, media entry or usage log.", Text("#where-used"));
         Browser.ExecuteScript("document.getElementById('editor').scrollIntoView()");
         Screenshot("image-editor");
@@ -289,5 +293,30 @@ public sealed partial class UiTests
         Until(() => Text("#editor-state") == "The original, unedited." ? true : (bool?)null);
         Assert.False((await client.GetEntryAsync(id, "2026-07")).TryGetProperty("imageEdits", out _));
         AssertNoConsoleErrors();
+    }
+    [Fact]
+    public async Task Leaving_an_entry_with_unsaved_edits_asks_first()
+    {
+        var client = await app.ReaderWriterAsync();
+        var id = await ImportPictureAsync(client, new JsonObject { ["title"] = "Council vote" });
+        SignIn();
+        Browser.Navigate().GoToUrl(app.Url($"/ui/#/entry/{id}"));
+        Until(() => Find("#metadata"));
+        var caption = Browser.FindElements(By.CssSelector("#metadata textarea, #metadata input")).First(e => e.GetAttribute("id")?.Contains("caption", StringComparison.Ordinal) == true);
+        caption.SendKeys("Not saved yet");
+
+        // Staying: the question is dismissed, the address and the typed text stay.
+        Find("a[href='#/']")!.Click();
+        var question = Until(() => { try { return Browser.SwitchTo().Alert(); } catch (NoAlertPresentException) { return null; } });
+        Assert.Equal("Leave this entry without saving your changes?", question.Text);
+        question.Dismiss();
+        Assert.EndsWith($"#/entry/{id}", Browser.Url, StringComparison.Ordinal);
+        Assert.Equal("Not saved yet", caption.GetAttribute("value"));
+
+        // Leaving: accepted, the library shows, and the entry is as it was.
+        Find("a[href='#/']")!.Click();
+        Until(() => { try { return Browser.SwitchTo().Alert(); } catch (NoAlertPresentException) { return null; } }).Accept();
+        Until(() => Find("#grid"));
+        Assert.False((await client.GetEntryAsync(id)).GetProperty("metadata").TryGetProperty("caption", out _));
     }
 }

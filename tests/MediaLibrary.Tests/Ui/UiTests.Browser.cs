@@ -82,6 +82,25 @@ public sealed partial class UiTests
         Assert.Equal(0L, missing);
     }
 
+    /// Every visible control has an accessible name (axe's "label" and "button-name" rules): a
+    /// label for its id, a wrapping label, aria-label or aria-labelledby, or a button's text. Names the nameless.
+    private void AssertControlsHaveLabels()
+    {
+        var nameless = Browser.ExecuteScript(
+            """
+            const named = (e) => {
+              if (e.getAttribute('aria-label')?.trim() || e.getAttribute('aria-labelledby')) return true;
+              if (e.tagName === 'BUTTON') return !!e.textContent.trim();
+              if (e.id && document.querySelector(`label[for="${CSS.escape(e.id)}"]`)?.textContent.trim()) return true;
+              return !!e.closest('label')?.textContent.trim();
+            };
+            return [...document.querySelectorAll('input:not([type=hidden]), select, textarea, button')]
+              .filter(e => e.getClientRects().length && !named(e))
+              .map(e => e.tagName + '#' + e.id + '.' + e.className).join(', ');
+            """);
+        Assert.Equal("", nameless);
+    }
+
     /// No script errors and no Content-Security-Policy violations in the browser's console.
     private void AssertNoConsoleErrors()
     {

@@ -1,12 +1,13 @@
 // MediaLibrary in the browser (SPEC §13). Plain JavaScript modules, no build step, no network
 // beyond this server's public API. This one signs in and routes by the URL's fragment.
-import { API, TOKEN_KEY, main, h, say, token, session, forgetMediaTypes, sayingAnError, takeCarried } from './http.js';
+import { API, TOKEN_KEY, main, h, say, token, session, forgetMediaTypes, sayingAnError, takeCarried, leaving } from './http.js';
 import { renderLibrary } from './library.js';
 import { renderEntry } from './entry.js';
 
 // ---- sign in -------------------------------------------------------------------------------
 
 function signOut(message) {
+  leaving.guard = null;
   sessionStorage.removeItem(TOKEN_KEY);
   localStorage.removeItem(TOKEN_KEY);
   forgetMediaTypes();
@@ -65,5 +66,18 @@ function render() {
 
 session.expired = signOut;
 document.getElementById('signout').addEventListener('click', () => signOut());
-window.addEventListener('hashchange', () => { const carried = takeCarried(); if (carried) say(carried); else if (!sayingAnError()) say(''); render(); });
+// Leaving a screen with unsaved edits asks first; staying puts the address back.
+let shown = location.hash;
+window.addEventListener('hashchange', () => {
+  const question = leaving.guard && leaving.guard();
+  if (question && !window.confirm(question)) { history.replaceState(null, '', shown); return; }
+  leaving.guard = null;
+  shown = location.hash;
+  const carried = takeCarried();
+  if (carried) say(carried); else if (!sayingAnError()) say('');
+  render();
+});
+window.addEventListener('beforeunload', (event) => {
+  if (leaving.guard && leaving.guard()) { event.preventDefault(); event.returnValue = ''; }
+});
 render();

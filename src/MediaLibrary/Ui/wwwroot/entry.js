@@ -1,5 +1,5 @@
 // The entry page: preview, delivery URL, metadata form from the media type, rights, where used, keys.
-import { main, h, say, api, loadImage, titleOf, isImage, badge, loadMediaTypes, canWrite, dialog, inUse, sayOnNextScreen } from './http.js';
+import { main, h, say, api, loadImage, titleOf, isImage, badge, loadMediaTypes, canWrite, dialog, inUse, sayOnNextScreen, leaving } from './http.js';
 import { imageEditor } from './editor.js';
 
 /** A form control for one metadata property, by its type (SPEC §6); null for types edited elsewhere. */
@@ -111,6 +111,9 @@ export async function renderEntry(id) {
   // What each control showed at first, in the API's shape: a property is sent only when its
   // control changed, so a date shown in local time (and read back in UTC) is not rewritten.
   const initial = new Map(editable.map(({ property }) => [property.handle, valueOf(property, form)]));
+  // Leaving with changed fields asks first (the router and the browser both ask leaving.guard).
+  leaving.guard = () => (document.contains(form) && editable.some(({ property }) => !same(valueOf(property, form), initial.get(property.handle)))
+    ? 'Leave this entry without saving your changes?' : null);
   if (!writer) {
     // A read-only token sees the values; nothing it could not save is offered.
     for (const control of form.querySelectorAll('input, textarea, select')) control.disabled = true;

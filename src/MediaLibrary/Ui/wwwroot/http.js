@@ -6,6 +6,9 @@ export const TOKEN_KEY = 'medialibrary.token';
 export const main = document.getElementById('main');
 const statusBox = document.getElementById('status');
 
+/** The screen's unsaved work: `guard()` returns a question to ask before leaving it, or null. */
+export const leaving = { guard: null };
+
 /** Called when the server refuses the token; the app signs out. */
 export const session = { expired: (message) => { throw new Error(message); } };
 
