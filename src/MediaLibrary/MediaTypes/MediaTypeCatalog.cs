@@ -9,6 +9,9 @@ public sealed record MetadataProperty(string Handle, string Type, bool Required,
 {
     /// The values an `li-license-profile` property takes: the configured profile handles (SPEC §15).
     public IReadOnlySet<string>? Choices { get; init; }
+
+    /// Livingdocs' `ui` of a metadata property (`{"label": "Credit"}`): how a form names it; null when not configured.
+    public JsonObject? Ui { get; init; }
 }
 
 public sealed record MediaTypeDefinition(

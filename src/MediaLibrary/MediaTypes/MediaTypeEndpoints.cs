@@ -9,7 +9,8 @@ internal static class MediaTypeEndpoints
 {
     public sealed record AssetSettings(bool Translatable, bool Replaceable);
 
-    public sealed record PropertyResponse(string Handle, string Type, bool Required, JsonObject Config);
+    /// `ui` (Livingdocs' metadata config): `{"label": "…"}` when configured, absent otherwise.
+    public sealed record PropertyResponse(string Handle, string Type, bool Required, JsonObject Config, JsonObject? Ui = null);
 
     public sealed record MediaTypeResponse(string Handle, string Type, AssetSettings Asset, IReadOnlyList<PropertyResponse> Metadata);
 
@@ -19,7 +20,7 @@ internal static class MediaTypeEndpoints
     {
         api.Read.MapGet("/mediaTypes", (MediaTypeCatalog types) => TypedResults.Ok(new MediaTypeList(types.All.Select(t => new MediaTypeResponse(
                 t.Handle, t.Type, new AssetSettings(t.Translatable, t.Replaceable),
-                t.Metadata.Select(p => new PropertyResponse(p.Handle, p.Type, p.Required, p.Config)).ToList())).ToList())))
+                t.Metadata.Select(p => new PropertyResponse(p.Handle, p.Type, p.Required, p.Config, p.Ui)).ToList())).ToList())))
             .WithName("GetMediaTypes").WithTags("Media Library")
             .WithSummary("(ours) The project's media types and their metadata properties, as configured.");
         return api;

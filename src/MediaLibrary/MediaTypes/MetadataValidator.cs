@@ -37,7 +37,14 @@ public static partial class MetadataValidator
         }
 
         var required = config["required"]?.GetValueKind() == JsonValueKind.True;
-        return new MetadataProperty(handle, type, required, (JsonObject)config.DeepClone());
+        // Livingdocs' metadata config: `ui.label` names the property in forms.
+        var ui = node["ui"];
+        if (ui is not null && !(ui is JsonObject uiObject && (uiObject["label"] is null || uiObject["label"]!.GetValueKind() == JsonValueKind.String)))
+        {
+            throw new StartupException($"{where}, property '{handle}' has a \"ui\" that is not an object with a text \"label\".");
+        }
+
+        return new MetadataProperty(handle, type, required, (JsonObject)config.DeepClone()) { Ui = (JsonObject?)ui?.DeepClone() };
     }
 
     private static List<string> EnumValues(JsonObject config) =>

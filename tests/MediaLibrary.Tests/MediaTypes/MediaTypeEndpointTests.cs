@@ -18,6 +18,8 @@ public sealed class MediaTypeEndpointTests(TestApp app) : IClassFixture<TestApp>
         Assert.Equal("li-text", title.GetProperty("type").GetString());
         Assert.True(title.GetProperty("required").GetBoolean());
         Assert.Equal(200, title.GetProperty("config").GetProperty("maxLength").GetInt32());
+        // Livingdocs' metadata config: ui.label names the property in forms.
+        Assert.Equal("Title", title.GetProperty("ui").GetProperty("label").GetString());
         var source = image.GetProperty("metadata").EnumerateArray().First(p => p.GetProperty("handle").GetString() == "source");
         Assert.Equal("agency", source.GetProperty("config").GetProperty("options")[0].GetProperty("value").GetString());
 

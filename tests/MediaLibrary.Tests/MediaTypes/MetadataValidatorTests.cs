@@ -59,4 +59,19 @@ public sealed class MetadataValidatorTests
     [Fact]
     public void Every_documented_type_is_supported() =>
         Assert.Equal(14, MetadataValidator.Types.Count);
+
+    [Fact]
+    public void A_property_s_ui_label_is_kept_and_a_ui_that_is_not_an_object_with_a_text_label_stops_the_start()
+    {
+        var property = MetadataValidator.ParseProperty(System.Text.Json.Nodes.JsonNode.Parse("""{"handle": "credit", "type": "li-text", "ui": {"label": "Credit line"}}"""), "media type 'image'");
+        Assert.Equal("Credit line", property.Ui!["label"]!.GetValue<string>());
+        Assert.Null(MetadataValidator.ParseProperty(System.Text.Json.Nodes.JsonNode.Parse("""{"handle": "credit", "type": "li-text"}"""), "media type 'image'").Ui);
+        foreach (var ui in new[] { "\"Credit\"", "{\"label\": 5}", "[]" })
+        {
+            var e = Assert.Throws<MediaLibrary.Hosting.StartupException>(() =>
+                MetadataValidator.ParseProperty(System.Text.Json.Nodes.JsonNode.Parse($$"""{"handle": "credit", "type": "li-text", "ui": {{ui}}}"""), "media type 'image'"));
+            Assert.Contains("property 'credit'", e.Message, StringComparison.Ordinal);
+            Assert.Contains("\"ui\"", e.Message, StringComparison.Ordinal);
+        }
+    }
 }

@@ -43,9 +43,10 @@ public sealed partial class UiTests
         Find("#q")!.SendKeys(word + Keys.Enter);
         UntilCount("3 entries, 3 shown");
         // Newest first: Ferry, Crane, Quay. Each tile shows the credit and the date.
-        Assert.Equal(ids.AsEnumerable().Reverse(), Tiles().Select(t => t.GetAttribute("data-id")));
-        Assert.Contains("Agency B", Tiles()[0].Text, StringComparison.Ordinal);
-        Assert.Contains(DateTime.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), Tiles()[0].Text, StringComparison.Ordinal);
+        Assert.Equal(string.Join(",", ids.AsEnumerable().Reverse()), Browser.ExecuteScript("return [...document.querySelectorAll('#grid li.tile')].map(li => li.dataset.id).join(',')"));
+        var first = (string)Browser.ExecuteScript("return document.querySelector('#grid li.tile').innerText")!;
+        Assert.Contains("Agency B", first, StringComparison.Ordinal);
+        Assert.Contains(DateTime.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), first, StringComparison.Ordinal);
 
         // Keyboard: Shift+arrows from the first tile take a range; Escape clears it.
         OnTile(0, a => a.SendKeys(Keys.Shift + Keys.ArrowRight));
@@ -302,6 +303,9 @@ public sealed partial class UiTests
         SignIn();
         Browser.Navigate().GoToUrl(app.Url($"/ui/#/entry/{id}"));
         Until(() => Find("#metadata"));
+        // Fields are named by the media type's ui.label, not the handle.
+        Assert.Contains("Caption", Browser.FindElements(By.CssSelector("#metadata label")).Select(l => l.Text));
+        Assert.DoesNotContain("caption", Browser.FindElements(By.CssSelector("#metadata label")).Select(l => l.Text));
         var caption = Browser.FindElements(By.CssSelector("#metadata textarea, #metadata input")).First(e => e.GetAttribute("id")?.Contains("caption", StringComparison.Ordinal) == true);
         caption.SendKeys("Not saved yet");
 

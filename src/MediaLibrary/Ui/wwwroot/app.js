@@ -1,6 +1,6 @@
 // MediaLibrary in the browser (SPEC §13). Plain JavaScript modules, no build step, no network
 // beyond this server's public API. This one signs in and routes by the URL's fragment.
-import { API, TOKEN_KEY, main, h, say, token, session, forgetMediaTypes, sayingAnError, takeCarried, leaving } from './http.js';
+import { API, TOKEN_KEY, main, h, say, token, session, forgetMediaTypes, sayingAnError, takeCarried, leaving, screen } from './http.js';
 import { renderLibrary } from './library.js';
 import { renderEntry } from './entry.js';
 
@@ -50,6 +50,7 @@ function renderSignIn() {
 // ---- routing -------------------------------------------------------------------------------
 
 function render() {
+  screen.id++;
   const hash = location.hash || '#/';
   if (!token()) {
     document.getElementById('account').hidden = true;

@@ -1,5 +1,5 @@
 // The entry page: preview, delivery URL, metadata form from the media type, rights, where used, keys.
-import { main, h, say, api, loadImage, titleOf, isImage, badge, loadMediaTypes, canWrite, dialog, inUse, sayOnNextScreen, leaving } from './http.js';
+import { main, h, say, api, loadImage, titleOf, isImage, badge, loadMediaTypes, canWrite, dialog, inUse, sayOnNextScreen, leaving, screen } from './http.js';
 import { imageEditor } from './editor.js';
 
 /** A form control for one metadata property, by its type (SPEC §6); null for types edited elsewhere. */
@@ -69,15 +69,17 @@ const same = (a, b) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
 export async function renderEntry(id) {
   main.replaceChildren(h('p', {}, 'Loading…'));
+  const mine = screen.id;
   let entry;
   let types;
   let writer;
   try {
     [entry, types, writer] = await Promise.all([api(`/mediaLibrary/${encodeURIComponent(id)}`), loadMediaTypes(), canWrite().catch(() => false)]);
   } catch (e) {
-    if (e.status !== 401) main.replaceChildren(h('h1', {}, 'Not found'), h('p', {}, e.message), h('a', { href: '#/' }, 'Back to the library'));
+    if (e.status !== 401 && mine === screen.id) main.replaceChildren(h('h1', {}, 'Not found'), h('p', {}, e.message), h('a', { href: '#/' }, 'Back to the library'));
     return;
   }
+  if (mine !== screen.id) return;
   const type = types.find((t) => t.handle === entry.mediaType) || { metadata: [] };
   const title = titleOf(entry);
 

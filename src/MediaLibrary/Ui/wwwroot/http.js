@@ -6,6 +6,9 @@ export const TOKEN_KEY = 'medialibrary.token';
 export const main = document.getElementById('main');
 const statusBox = document.getElementById('status');
 
+/** Which screen is current: a screen built after awaiting something draws only if it still is. */
+export const screen = { id: 0 };
+
 /** The screen's unsaved work: `guard()` returns a question to ask before leaving it, or null. */
 export const leaving = { guard: null };
 

@@ -1,6 +1,6 @@
 // The library: search, filters (kept in the URL), a grid of thumbnails with endless scrolling,
 // selection of several entries with actions on all of them at once, and upload.
-import { API, main, h, say, token, api, ApiError, loadImage, titleOf, isImage, badge, canWrite, loadMediaTypes, dialog, inUse } from './http.js';
+import { API, main, h, say, token, api, ApiError, loadImage, titleOf, isImage, badge, canWrite, loadMediaTypes, dialog, inUse, screen } from './http.js';
 
 const PAGE = 40;
 
@@ -35,7 +35,9 @@ const dateOf = (iso) => (iso || '').slice(0, 10);
 
 export async function renderLibrary() {
   const library = readFilters();
+  const mine = screen.id;
   const writer = await canWrite().catch(() => false);
+  if (mine !== screen.id) return;
   const grid = h('ul', { className: 'grid', id: 'grid', 'aria-label': 'Media', 'aria-multiselectable': 'true', role: 'listbox' });
   const count = h('p', { className: 'count', id: 'count', 'aria-live': 'polite' });
   const more = h('button', { type: 'button', id: 'more', hidden: true }, 'Load more');
