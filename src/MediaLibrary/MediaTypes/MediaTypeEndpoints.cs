@@ -14,13 +14,23 @@ internal static class MediaTypeEndpoints
 
     public sealed record MediaTypeResponse(string Handle, string Type, AssetSettings Asset, IReadOnlyList<PropertyResponse> Metadata);
 
-    public sealed record MediaTypeList(IReadOnlyList<MediaTypeResponse> Results);
+    /// A licence profile as configured (SPEC §15), for a form's dropdown: its colour and its rules by purpose.
+    public sealed record LicenseProfileResponse(string Handle, JsonObject? Label, string? Color, bool ApprovalRequired, IReadOnlyDictionary<string, RuleResponse> Rules);
+
+    /// `billingMode` absent: a person decides each use's billing later.
+    public sealed record RuleResponse(string CostClass, string? BillingMode);
+
+    /// `licenseProfiles` (ours): the configured profiles, absent when there are none.
+    public sealed record MediaTypeList(IReadOnlyList<MediaTypeResponse> Results, IReadOnlyList<LicenseProfileResponse>? LicenseProfiles = null);
 
     public static VersionedApi MapMediaTypes(this VersionedApi api)
     {
-        api.Read.MapGet("/mediaTypes", (MediaTypeCatalog types) => TypedResults.Ok(new MediaTypeList(types.All.Select(t => new MediaTypeResponse(
+        api.Read.MapGet("/mediaTypes", (MediaTypeCatalog types, UsageLog.LicenseProfileCatalog licenses) => TypedResults.Ok(new MediaTypeList(types.All.Select(t => new MediaTypeResponse(
                 t.Handle, t.Type, new AssetSettings(t.Translatable, t.Replaceable),
-                t.Metadata.Select(p => new PropertyResponse(p.Handle, p.Type, p.Required, p.Config, p.Ui)).ToList())).ToList())))
+                t.Metadata.Select(p => new PropertyResponse(p.Handle, p.Type, p.Required, p.Config, p.Ui)).ToList())).ToList(),
+                licenses.All.Count == 0 ? null : [.. licenses.All.OrderBy(p => p.Handle, StringComparer.Ordinal)
+                    .Select(p => new LicenseProfileResponse(p.Handle, p.Label, p.Color, p.ApprovalRequired,
+                        p.Rules.ToDictionary(r => r.Key, r => new RuleResponse(r.Value.CostClass, r.Value.BillingMode))))])))
             .WithName("GetMediaTypes").WithTags("Media Library")
             .WithSummary("(ours) The project's media types and their metadata properties, as configured.");
         return api;

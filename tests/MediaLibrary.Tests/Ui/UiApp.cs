@@ -17,8 +17,23 @@ public sealed class UiApp : TestApp
 
     public string Token { get; private set; } = "";
 
+    /// Licence profiles (SPEC §15, the gate off: nothing here is about publishing) for the shipped
+    /// `print` purpose; images carry theirs in `license`.
+    public const string Profiles = """
+        {"enabled": false, "profiles": [
+          {"handle": "inHouse", "label": {"en": "In-House"}, "color": "#2fb181", "rules": {"print": {"costClass": "free", "billingMode": "never"}}},
+          {"handle": "freelancer", "label": {"en": "Freelancer"}, "color": "#e0b32d", "rules": {"print": {"costClass": "low", "billingMode": "always"}}},
+          {"handle": "restricted", "label": {"en": "Restricted"}, "color": "#d94f4f", "approvalRequired": true, "rules": {}}]}
+        """;
+
     public override async Task InitializeAsync()
     {
+        var path = await ProjectConfig.WriteAsync(DataDirectory, ("licenseProfiles", Profiles));
+        var config = JsonNode.Parse(await File.ReadAllTextAsync(path))!;
+        config["mediaTypes"]!.AsArray().First(t => t!["handle"]!.GetValue<string>() == "image")!["metadata"]!.AsArray()
+            .Add(new JsonObject { ["handle"] = "license", ["type"] = "li-license-profile", ["ui"] = new JsonObject { ["label"] = "Licence" } });
+        await File.WriteAllTextAsync(path, config.ToJsonString());
+        Overrides["MediaLibrary:MediaTypesFile"] = path;
         await base.InitializeAsync();
         Process = await ServiceProcess.StartAsync(Settings());
         Token = await CreateTokenAsync([MediaLibrary.Clients.Scopes.Read, MediaLibrary.Clients.Scopes.Write], name: "picture-desk");

@@ -1,5 +1,5 @@
 // The entry page: preview, delivery URL, metadata form from the media type, rights, where used, keys.
-import { main, h, say, api, loadImage, titleOf, isImage, badge, loadMediaTypes, canWrite, dialog, inUse, sayOnNextScreen, leaving, screen } from './http.js';
+import { main, h, say, api, loadImage, titleOf, isImage, badge, loadMediaTypes, canWrite, dialog, inUse, sayOnNextScreen, leaving, screen, profiles, profileName, profileDot } from './http.js';
 import { imageEditor } from './editor.js';
 
 /** A form control for one metadata property, by its type (SPEC §6); null for types edited elsewhere. */
@@ -16,6 +16,8 @@ function control(property, value) {
     case 'li-boolean':
     case 'li-invalid':
       return h('input', { id, type: 'checkbox', checked: value === true });
+    case 'li-license-profile':
+      return licenseControl(id, value);
     case 'li-enum':
       return h('select', { id }, h('option', { value: '' }, '—'),
         (config.options || []).map((o) => h('option', { value: o.value, selected: o.value === value }, o.label || o.value)));
@@ -32,6 +34,38 @@ function control(property, value) {
     default:
       return null;
   }
+}
+
+const COST = { free: 'free', low: 'low cost', standard: 'standard cost', high: 'high cost' };
+const BILLING = { always: 'billed every time', never: 'never billed' };
+
+/** The profile's rules in words, one per usage purpose. */
+function rulesOf(profile) {
+  if (!profile) return [h('li', {}, 'No licence profile: a publication that checks licences refuses this entry.')];
+  const rules = Object.entries(profile.rules || {}).map(([purpose, rule]) =>
+    h('li', {}, `${purpose}: ${COST[rule.costClass] || rule.costClass}, ${BILLING[rule.billingMode] || 'billing decided per use'}`));
+  if (profile.approvalRequired) rules.push(h('li', {}, 'Each document needs an approval before it publishes this entry.'));
+  return rules.length ? rules : [h('li', {}, 'No purpose is covered.')];
+}
+
+/** The licence profile dropdown (SPEC §15): each option with its colour, the chosen profile's rules below. */
+function licenseControl(id, value) {
+  const all = profiles();
+  const select = h('select', { id, 'aria-describedby': `${id}-rules` }, h('option', { value: '' }, '— none —'),
+    all.map((p) => h('option', { value: p.handle, selected: p.handle === value, 'data-color': p.color || '' }, profileName(p))),
+    value && !all.some((p) => p.handle === value) ? h('option', { value, selected: true }, `${value} (not configured)`) : null);
+  const swatch = h('span', { className: 'swatch', id: `${id}-swatch`, 'aria-hidden': 'true' });
+  const rules = h('ul', { className: 'plain rules', id: `${id}-rules` });
+  const show = () => {
+    const profile = all.find((p) => p.handle === select.value);
+    swatch.style.background = (profile && profile.color) || 'transparent';
+    swatch.hidden = !profile;
+    rules.replaceChildren(...rulesOf(profile));
+  };
+  for (const option of select.options) if (option.dataset.color) option.style.color = option.dataset.color;
+  select.addEventListener('change', show);
+  show();
+  return h('div', { id: `${id}-holder`, 'data-label-for': id }, h('div', { className: 'row' }, swatch, select), rules);
 }
 
 function toLocalInput(iso) {
@@ -106,7 +140,7 @@ export async function renderEntry(id) {
     editable.map(({ property, el }) => {
       const error = h('p', { className: 'error', id: `error-${property.handle}`, role: 'alert' });
       fieldErrors.set(property.handle, { error, el });
-      const label = h('label', { for: el.tagName === 'DIV' ? `${el.id}-from` : el.id }, (property.ui && property.ui.label) || property.handle, property.required ? ' (required)' : '');
+      const label = h('label', { for: el.dataset.labelFor || (el.tagName === 'DIV' ? `${el.id}-from` : el.id) }, (property.ui && property.ui.label) || property.handle, property.required ? ' (required)' : '');
       return h('div', { className: 'field' }, label, el, property.config && property.config.maxLength ? h('p', { className: 'hint' }, `At most ${property.config.maxLength} characters`) : null, error);
     }),
     h('button', { type: 'submit', className: 'primary', id: 'save' }, 'Save'));
@@ -143,7 +177,7 @@ export async function renderEntry(id) {
           target.error.textContent = typeof message === 'string' ? message : JSON.stringify(message);
           target.el.setAttribute('aria-invalid', 'true');
           target.el.setAttribute('aria-describedby', target.error.id);
-          if (!placed) (target.el.tagName === 'DIV' ? target.el.querySelector('input') : target.el).focus();
+          if (!placed) (target.el.tagName === 'DIV' ? target.el.querySelector('input, select') : target.el).focus();
           placed = true;
         }
       }

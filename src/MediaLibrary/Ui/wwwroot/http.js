@@ -105,8 +105,30 @@ export function badge(entry) {
 }
 
 let mediaTypes = null;
+let licenseProfiles = [];
 let whoAmI = null;
-export const forgetMediaTypes = () => { mediaTypes = null; whoAmI = null; };
+export const forgetMediaTypes = () => { mediaTypes = null; licenseProfiles = []; whoAmI = null; };
+
+/** The configured licence profiles (SPEC §15), after loadMediaTypes; empty when there are none. */
+export const profiles = () => licenseProfiles;
+
+/** A profile's name for people: its English label, else its handle. */
+export const profileName = (profile) => (profile.label && (profile.label.en || Object.values(profile.label)[0])) || profile.handle;
+
+/** The entry's licence profile, when its media type has a licence property and the entry a known profile. */
+export function profileOf(entry, types) {
+  const type = (types || []).find((t) => t.handle === entry.mediaType);
+  const property = type && type.metadata.find((p) => p.type === 'li-license-profile');
+  const handle = property && entry.metadata ? entry.metadata[property.handle] : null;
+  return handle ? licenseProfiles.find((p) => p.handle === handle) || { handle, label: null, color: null, unknown: true } : null;
+}
+
+/** A coloured dot for a profile (its colour comes from the config: set through the CSSOM, which the CSP allows). */
+export function profileDot(profile, id) {
+  const dot = h('span', { className: 'dot', id, role: 'img', 'aria-label': `Licence: ${profileName(profile)}${profile.unknown ? ' (not configured)' : ''}`, title: profileName(profile) });
+  if (profile.color) dot.style.background = profile.color;
+  return dot;
+}
 
 /** The token's client and scopes (GET /me), asked once per sign-in. */
 export async function me() {
@@ -117,7 +139,11 @@ export async function me() {
 /** True when the token may write (public-api:write); the UI shows write controls only then. */
 export const canWrite = async () => (await me()).scopes.includes('public-api:write');
 export async function loadMediaTypes() {
-  if (!mediaTypes) mediaTypes = (await api('/mediaTypes')).results;
+  if (!mediaTypes) {
+    const answer = await api('/mediaTypes');
+    licenseProfiles = answer.licenseProfiles || [];
+    mediaTypes = answer.results;
+  }
   return mediaTypes;
 }
 

@@ -1,11 +1,11 @@
 // The library: search, filters (kept in the URL), a grid of thumbnails with endless scrolling,
 // selection of several entries with actions on all of them at once, and upload.
-import { API, main, h, say, token, api, ApiError, loadImage, titleOf, isImage, badge, canWrite, loadMediaTypes, dialog, inUse, screen } from './http.js';
+import { API, main, h, say, token, api, ApiError, loadImage, titleOf, isImage, badge, canWrite, loadMediaTypes, dialog, inUse, screen, profiles, profileName, profileOf, profileDot } from './http.js';
 
 const PAGE = 40;
 
 // Archived entries are hidden unless asked for: they are kept, not worked with.
-const defaults = { q: '', mediaType: '', state: '', archived: 'false', sort: '-updatedAt' };
+const defaults = { q: '', mediaType: '', state: '', archived: 'false', licenseProfile: '', sort: '-updatedAt' };
 
 /** The filters in the URL (`#/?q=…&state=…`), so a reload or a shared link keeps them. */
 function readFilters() {
@@ -36,7 +36,7 @@ const dateOf = (iso) => (iso || '').slice(0, 10);
 export async function renderLibrary() {
   const library = readFilters();
   const mine = screen.id;
-  const writer = await canWrite().catch(() => false);
+  const [writer, types] = await Promise.all([canWrite().catch(() => false), loadMediaTypes().catch(() => [])]);
   if (mine !== screen.id) return;
   const grid = h('ul', { className: 'grid', id: 'grid', 'aria-label': 'Media', 'aria-multiselectable': 'true', role: 'listbox' });
   const count = h('p', { className: 'count', id: 'count', 'aria-live': 'polite' });
@@ -67,7 +67,8 @@ export async function renderLibrary() {
     return h('li', { className: selected ? 'tile selected' : 'tile', 'data-id': entry.id, role: 'option', 'aria-selected': String(selected) },
       h('a', { href: `#/entry/${encodeURIComponent(entry.id)}` }, picture,
         h('div', { className: 'meta' }, h('div', { className: 'title', title: alt }, alt),
-          h('div', { className: 'sub' }, credit ? h('span', { className: 'credit' }, credit) : null, h('time', { datetime: entry.createdAt }, dateOf(entry.createdAt))),
+          h('div', { className: 'sub' }, credit ? h('span', { className: 'credit' }, credit) : null,
+            h('span', { className: 'when' }, profileOf(entry, types) ? profileDot(profileOf(entry, types)) : null, h('time', { datetime: entry.createdAt }, dateOf(entry.createdAt)))),
           badge(entry))));
   }
 
@@ -235,7 +236,7 @@ export async function renderLibrary() {
     loading = true;
     writeFilters(library);
     const params = new URLSearchParams({ limit: String(PAGE), sort: library.sort });
-    for (const name of ['q', 'mediaType', 'state', 'archived']) if (library[name]) params.set(name, library[name]);
+    for (const name of ['q', 'mediaType', 'state', 'archived', 'licenseProfile']) if (library[name]) params.set(name, library[name]);
     if (!reset && cursor) params.set('after', cursor);
     try {
       const page = await api(`/search/mediaLibrary?${params}`);
@@ -246,7 +247,7 @@ export async function renderLibrary() {
       more.hidden = !cursor;
       const total = page.totalRelation === 'gte' ? `${page.total.toLocaleString('en')}+` : page.total.toLocaleString('en');
       count.textContent = page.total === 0
-        ? (library.q || library.mediaType || library.state || library.archived !== defaults.archived ? 'Nothing matches these words and filters.' : 'The library is empty: drop files anywhere on the page to start.')
+        ? (library.q || library.mediaType || library.state || library.licenseProfile || library.archived !== defaults.archived ? 'Nothing matches these words and filters.' : 'The library is empty: drop files anywhere on the page to start.')
         : `${total} ${page.total === 1 ? 'entry' : 'entries'}, ${grid.children.length} shown`;
     } catch (e) {
       // The server's words stay in the status line; the grid says only that nothing came.
@@ -293,6 +294,7 @@ export async function renderLibrary() {
     select('mediaType', 'Type', 'mediaType', [['', 'All'], ['image', 'Images'], ['video', 'Videos'], ['file', 'Files']]),
     select('state', 'State', 'state', [['', 'Any'], ['active', 'Active'], ['revoked', 'Revoked'], ['invalid', 'Invalid']]),
     select('archived', 'Archived', 'archived', [['false', 'Not archived'], ['true', 'Archived'], ['', 'Any']]),
+    profiles().length ? select('licenseProfile', 'Licence', 'licenseProfile', [['', 'Any'], ...profiles().map((p) => [p.handle, profileName(p)])]) : null,
     h('div', { className: 'field' }, h('label', { for: 'sort' }, 'Sort'), sortSelect),
     h('button', { type: 'submit', className: 'primary' }, 'Search'));
   offerBestMatch();
