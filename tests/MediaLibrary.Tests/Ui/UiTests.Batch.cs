@@ -17,9 +17,10 @@ public sealed partial class UiTests
 
     private void UntilSummary(string text) => Until(() => Text("#batch-summary") == text ? true : (bool?)null);
 
-    /// The tiles' aria-selected values in grid order, read in one go (no element goes stale between reads).
+    /// Whether each tile is selected, in grid order, read in one go (no element goes stale between
+    /// reads): its data-selected and what a screen reader hears in its link must agree.
     private string SelectedStates() =>
-        (string)Browser.ExecuteScript("return [...document.querySelectorAll('#grid li.tile')].map(li => li.getAttribute('aria-selected')).join(',')")!;
+        (string)Browser.ExecuteScript("return [...document.querySelectorAll('#grid li.tile')].map(li => li.dataset.selected === String(li.querySelector('a .state').textContent === 'Selected: ') ? li.dataset.selected : 'mismatch').join(',')")!;
 
     /// Focus on the first tile, then Shift+→ twice as one key sequence (each key goes where the focus is by then).
     /// In headless Chromium, right after another test's dialog or alert, the first keys sent can be
@@ -43,6 +44,18 @@ public sealed partial class UiTests
             }
         }
     }
+
+    /// Clicks the element, found again if the page was drawn anew between finding and clicking.
+    private void ClickWhenDrawn(string css) => Until(() =>
+    {
+        if (Find(css) is not { } element)
+        {
+            return (bool?)null;
+        }
+
+        element.Click();
+        return true;
+    });
 
     /// Acts on the i-th tile's link, again if the grid was drawn anew meanwhile.
     private void OnTile(int i, Action<IWebElement> act) => Until(() =>
@@ -251,16 +264,18 @@ public sealed partial class UiTests
         Until(() => Find("#unrevoke"));
         Assert.Equal("Wrong person named", (await client.GetEntryAsync(id)).GetProperty("revokeNote").GetString());
         Find("#unrevoke")!.Click();
+        // Each action draws the page anew: wait for the new page before the next click.
+        Until(() => Find("#revoke"));
 
         // Archive, then unarchive (asked first).
-        Until(() => Find("#archive"))!.Click();
-        Until(() => Find("#unarchive"))!.Click();
+        ClickWhenDrawn("#archive");
+        ClickWhenDrawn("#unarchive");
         Until(() => Find("#batch-confirm"))!.Click();
-        Until(() => Find("#archive"));
+        Until(() => Find("#unarchive") is null && Find("#archive") is not null ? true : (bool?)null);
         Assert.False((await client.GetEntryAsync(id)).GetProperty("archived").GetBoolean());
 
         // Delete (asked first): back to the library, and the entry is gone.
-        Find("#delete")!.Click();
+        ClickWhenDrawn("#delete");
         Until(() => Find("#batch-confirm"))!.Click();
         Until(() => Find("#grid"));
         Assert.Contains("Deleted", Text("#status"), StringComparison.Ordinal);

@@ -38,7 +38,7 @@ export async function renderLibrary() {
   const mine = screen.id;
   const [writer, types] = await Promise.all([canWrite().catch(() => false), loadMediaTypes().catch(() => [])]);
   if (mine !== screen.id) return;
-  const grid = h('ul', { className: 'grid', id: 'grid', 'aria-label': 'Media', 'aria-multiselectable': 'true', role: 'listbox' });
+  const grid = h('ul', { className: 'grid', id: 'grid', 'aria-label': 'Media' });
   const count = h('p', { className: 'count', id: 'count', 'aria-live': 'polite' });
   const more = h('button', { type: 'button', id: 'more', hidden: true }, 'Load more');
   const sentinel = h('div', { className: 'more' }, more);
@@ -64,8 +64,9 @@ export async function renderLibrary() {
     if (picture.tagName === 'IMG') thumbs.observe(picture);
     const credit = entry.metadata && typeof entry.metadata.credit === 'string' ? entry.metadata.credit : '';
     const selected = selection.has(entry.id);
-    return h('li', { className: selected ? 'tile selected' : 'tile', 'data-id': entry.id, role: 'option', 'aria-selected': String(selected) },
-      h('a', { href: `#/entry/${encodeURIComponent(entry.id)}` }, picture,
+    // Cards hold links, so they are list items, not listbox options; a screen reader hears "selected" in the link.
+    return h('li', { className: selected ? 'tile selected' : 'tile', 'data-id': entry.id, 'data-selected': String(selected) },
+      h('a', { href: `#/entry/${encodeURIComponent(entry.id)}` }, h('span', { className: 'visually-hidden state' }, selected ? 'Selected: ' : ''), picture,
         h('div', { className: 'meta' }, h('div', { className: 'title', title: alt }, alt),
           h('div', { className: 'sub' }, credit ? h('span', { className: 'credit' }, credit) : null,
             h('span', { className: 'when' }, profileOf(entry, types) ? profileDot(profileOf(entry, types)) : null, h('time', { datetime: entry.createdAt }, dateOf(entry.createdAt)))),
@@ -82,7 +83,8 @@ export async function renderLibrary() {
     for (const li of grid.children) {
       const on = selection.has(li.dataset.id);
       li.classList.toggle('selected', on);
-      li.setAttribute('aria-selected', String(on));
+      li.dataset.selected = String(on);
+      li.querySelector('.state').textContent = on ? 'Selected: ' : '';
     }
     renderBar();
   }
@@ -155,19 +157,23 @@ export async function renderLibrary() {
       h('li', { className: failed.length ? 'error' : 'done', id: 'batch-summary' },
         `${label}: ${results.length - failed.length} of ${results.length}${failed.length ? `; ${failed.length} not` : ''}.`),
       ...failed.map((r) => h('li', { className: 'error', 'data-id': r.id }, `${titleOf(entries.get(r.id) || { id: r.id })}: ${r.message}`)));
+    renderBar();
   }
 
   /** One PATCH /mediaLibrary for the whole selection (SPEC §16); patches(entry) per entry, or null to leave it out. */
   async function run(label, patches) {
     const items = [...selection].map((id) => ({ id, patches: patches(entries.get(id)) })).filter((i) => i.patches && i.patches.length);
     if (!items.length) { report(label, []); return; }
+    let results;
     try {
       const answer = await api('/mediaLibrary', { method: 'PATCH', body: { entries: items } });
-      report(label, answer.results.map((r) => ({ id: r.id, ok: r.ok, message: r.ok ? '' : new ApiError(r.status, r).message })));
+      results = answer.results.map((r) => ({ id: r.id, ok: r.ok, message: r.ok ? '' : new ApiError(r.status, r).message }));
     } catch (e) {
-      report(label, items.map((i) => ({ id: i.id, ok: false, message: e.message })));
+      results = items.map((i) => ({ id: i.id, ok: false, message: e.message }));
     }
+    // The grid first, then the outcomes: once they show, the page is done changing.
     await refresh();
+    report(label, results);
   }
 
   /** Reloads the shown pages and keeps the selection (entries that left the filter drop out of it). */
@@ -225,8 +231,8 @@ export async function renderLibrary() {
             results.push({ id, ok: false, message: e.status === 409 ? inUse(e.body) : e.message });
           }
         }
-        report('Deleted', results);
         await refresh();
+        report('Deleted', results);
       }, true);
   }
 
