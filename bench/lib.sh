@@ -156,6 +156,29 @@ CONF
 
 rss_mib() { awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$1/status"; }
 
+# peak_rss_while PID INTERVAL START: the server's (SERVER_PID) highest RSS in MiB, sampled every
+# INTERVAL seconds while the background process PID runs, at least START. The caller waits for PID.
+peak_rss_while() {
+  local peak=$3 rss
+  while kill -0 "$1" 2>/dev/null; do
+    rss=$(rss_mib "$SERVER_PID"); [ "$rss" -gt "$peak" ] && peak=$rss
+    sleep "$2"
+  done
+  echo "$peak"
+}
+
+# start_otlp_receiver PORT: nginx on loopback answering 200 to every OTLP/HTTP export (a trace
+# receiver that costs next to nothing), stopped on exit.
+start_otlp_receiver() {
+  mkdir -p "$WORK/otlp"
+  cat >"$WORK/otlp/nginx.conf" <<CONF
+pid $WORK/otlp/nginx.pid;
+events { worker_connections 1024; }
+http { access_log off; client_max_body_size 64m; server { listen 127.0.0.1:$1; location / { return 200; } } }
+CONF
+  run_nginx "$WORK/otlp"
+}
+
 # wrk_summary FILE: "req/s MB/s p50 p99 non-2xx answered" from the output of `wrk --latency`.
 wrk_summary() {
   awk '

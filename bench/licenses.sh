@@ -95,14 +95,11 @@ billed=$(sql_scalar "SELECT COUNT(*) FROM usage_log WHERE billing")
 
 start_server "$PORT" "${settings[@]}" MediaLibrary__MediaTypesFile="$WORK/on.json"
 T=$(token "${settings[@]}" MediaLibrary__MediaTypesFile="$WORK/on.json")
-before=$(rss_mib "$SERVER_PID"); peak=$before
+before=$(rss_mib "$SERVER_PID")
 started=$(date +%s.%N)
 curl -fs -H "Authorization: Bearer $T" -H 'Accept: text/csv' -o "$WORK/export.csv" "http://127.0.0.1:$PORT/api/2026-07/usageLog?billing=true" &
 CURL=$!; PIDS+=("$CURL")
-while kill -0 "$CURL" 2>/dev/null; do
-  rss=$(rss_mib "$SERVER_PID"); [ "$rss" -gt "$peak" ] && peak=$rss
-  sleep 0.2
-done
+peak=$(peak_rss_while "$CURL" 0.2 "$before")
 wait_pid "$CURL"
 finished=$(date +%s.%N)
 lines=$(( $(wc -l <"$WORK/export.csv") - 1 ))

@@ -24,13 +24,7 @@ env MediaLibrary__DataDirectory="$WORK/data" "${settings[@]}" dotnet "$WORK/app/
 sleep 5
 PORT=$(free_port 18980)
 RECEIVER_PORT=$(free_port 18990)
-mkdir -p "$WORK/otlp"
-cat >"$WORK/otlp/nginx.conf" <<CONF
-pid $WORK/otlp/nginx.pid;
-events { worker_connections 1024; }
-http { access_log off; client_max_body_size 64m; server { listen 127.0.0.1:$RECEIVER_PORT; location / { return 200; } } }
-CONF
-run_nginx "$WORK/otlp"
+start_otlp_receiver "$RECEIVER_PORT"
 T=$(token "${settings[@]}")
 declare -A rates
 

@@ -15,13 +15,7 @@ use_database sqlite
 env MediaLibrary__DataDirectory="$WORK/data" "${settings[@]}" dotnet "$WORK/app/MediaLibrary.dll" seed --entries "$ENTRIES" >&2
 PORT=$(free_port 18980)
 RECEIVER_PORT=$(free_port 18990)
-mkdir -p "$WORK/otlp"
-cat >"$WORK/otlp/nginx.conf" <<CONF
-pid $WORK/otlp/nginx.pid;
-events { worker_connections 1024; }
-http { access_log off; client_max_body_size 64m; server { listen 127.0.0.1:$RECEIVER_PORT; location / { return 200; } } }
-CONF
-run_nginx "$WORK/otlp"
+start_otlp_receiver "$RECEIVER_PORT"
 T=$(token "${settings[@]}")
 
 profile() {  # profile MODE

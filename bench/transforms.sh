@@ -73,13 +73,10 @@ read -r warm_rps _ warm_p50 warm_p99 warm_bad _ < <(run_wrk "$WARM" -t2 -c64 -d"
 read -r warm16_rps _ warm16_p50 warm16_p99 _ _ < <(run_wrk "$WARM" -t2 -c16 -d"${DURATION}s" -H "Authorization: Bearer $T")
 
 # 64 concurrent cold renders of the 24-megapixel source: peak RSS.
-rss_before=$(rss_mib "$SERVER_PID"); rss_peak=$rss_before
+rss_before=$(rss_mib "$SERVER_PID")
 VARIANT_PATH="$BIG" wrk --latency -s "$BENCH_DIR/lua/new-variant.lua" -t2 -c64 -d"${DURATION}s" --timeout 60s -H "Authorization: Bearer $T" "http://127.0.0.1:$PORT" >"$WORK/big.wrk" 2>&1 &
 WRK=$!; PIDS+=("$WRK")
-while kill -0 "$WRK" 2>/dev/null; do
-  rss=$(rss_mib "$SERVER_PID"); [ "$rss" -gt "$rss_peak" ] && rss_peak=$rss
-  sleep 0.2
-done
+rss_peak=$(peak_rss_while "$WRK" 0.2 "$rss_before")
 wait_pid "$WRK" || true
 read -r big_rps _ _ big_p99 big_bad _ < <(wrk_summary "$WORK/big.wrk")
 
@@ -107,13 +104,10 @@ full_bytes=$(stat -c %s "$WORK/full.jpg")
 run_wrk "$WARM_FULL" -t2 -c64 -d3s -H "Authorization: Bearer $T" >/dev/null
 read -r warm2_rps _ warm2_p50 warm2_p99 _ _ < <(run_wrk "$WARM_FULL" -t2 -c64 -d"${DURATION}s" -H "Authorization: Bearer $T")
 BIG_EDITED="http://127.0.0.1:$PORT$(edit "$WORK/big.jpg")"
-rss_before_edit=$(rss_mib "$SERVER_PID"); rss_peak_edit=$rss_before_edit
+rss_before_edit=$(rss_mib "$SERVER_PID")
 curl -fs -o "$WORK/big-edited.jpg" -w '%{time_total}\n' -H "Authorization: Bearer $T" "$BIG_EDITED" >"$WORK/big-edited.time" &
 CURL=$!; PIDS+=("$CURL")
-while kill -0 "$CURL" 2>/dev/null; do
-  rss=$(rss_mib "$SERVER_PID"); [ "$rss" -gt "$rss_peak_edit" ] && rss_peak_edit=$rss
-  sleep 0.05
-done
+rss_peak_edit=$(peak_rss_while "$CURL" 0.05 "$rss_before_edit")
 wait_pid "$CURL"
 big_edited_seconds=$(cat "$WORK/big-edited.time")
 big_edited_size=$(python3 -c 'import sys; from subprocess import check_output; print(check_output(["vipsheader", sys.argv[1]]).decode().split(": ")[1].split(",")[0].strip())' "$WORK/big-edited.jpg")

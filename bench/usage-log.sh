@@ -57,14 +57,11 @@ start_server "$PORT" "${settings[@]}"
 T=$(token "${settings[@]}")
 API="http://127.0.0.1:$PORT/api/2026-05"
 # The export first, on a fresh server: its RSS is not inflated by the GET load.
-before=$(rss_mib "$SERVER_PID"); peak=$before
+before=$(rss_mib "$SERVER_PID")
 started=$(date +%s.%N)
 curl -fs -H "Authorization: Bearer $T" -H 'Accept: text/csv' -o "$WORK/export.csv" "$API/usageLog" &
 CURL=$!; PIDS+=("$CURL")
-while kill -0 "$CURL" 2>/dev/null; do
-  rss=$(rss_mib "$SERVER_PID"); [ "$rss" -gt "$peak" ] && peak=$rss
-  sleep 0.2
-done
+peak=$(peak_rss_while "$CURL" 0.2 "$before")
 wait_pid "$CURL"
 finished=$(date +%s.%N)
 lines=$(( $(wc -l <"$WORK/export.csv") - 1 ))

@@ -127,13 +127,13 @@ internal sealed class EntryStore(Database database)
     /// entry, and keys, links, boundaries and events written for the inserted ones alone.
     public async Task<InsertOutcome[]> InsertManyAsync(IReadOnlyList<NewEntry> entries, CancellationToken ct)
     {
-        var outcomes = new InsertOutcome[entries.Count];
         // Two items of one call with the same id or external id: the first one stored wins, as if
         // sent one after the other, which is what the one-by-one path does.
         var sameCall = entries.GroupBy(e => e.Row.Id, StringComparer.Ordinal).Any(g => g.Count() > 1) ||
                        entries.Where(e => e.Row.ExternalId is not null).GroupBy(e => (e.Row.SystemName, e.Row.ExternalId)).Any(g => g.Count() > 1);
         if (!database.Dialect.IsPostgres || entries.Count == 1 || sameCall)
         {
+            var outcomes = new InsertOutcome[entries.Count];
             for (var i = 0; i < entries.Count; i++)
             {
                 var (row, keys, created, boundaries) = entries[i];
