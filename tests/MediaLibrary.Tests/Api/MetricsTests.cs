@@ -36,6 +36,15 @@ public static partial class Scrape
     private static partial Regex Label();
 }
 
+/// ASP.NET Core's meters (http_server_request_duration_seconds) belong to each host's IMeterFactory,
+/// but OpenTelemetry listens by meter name across the process: every test host's provider shares
+/// one stream per instrument, and when another test's host is disposed its meter ends that stream
+/// for all of them. In production there is one host; here the test that reads those series runs
+/// after the parallel ones, alone, so no host is disposed under it.
+[CollectionDefinition(nameof(HostMetersCollection), DisableParallelization = true)]
+public sealed class HostMetersCollection;
+
+[Collection(nameof(HostMetersCollection))]
 public sealed class MetricsTests(TestApp app) : IClassFixture<TestApp>
 {
     private async Task<List<(string Name, Dictionary<string, string> Labels, double Value)>> ScrapeAsync()
