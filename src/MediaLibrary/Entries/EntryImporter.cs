@@ -150,7 +150,10 @@ internal sealed partial class EntryImporter(EntryStore store, MediaTypeCatalog t
         return (null, new NewEntry(row, keys, EntryEvents.Created(row, actor), ValidityBoundaries.Future(type, row.Metadata, now)));
     }
 
-private static List<JsonObject> ReadTranslations(JsonShape shape, JsonNode? node, MediaTypeDefinition type, out List<MetadataError> metadataErrors)
+    /// Translations an entry may have (on import and through setTranslation).
+    public const int MaxTranslations = 100;
+
+    private static List<JsonObject> ReadTranslations(JsonShape shape, JsonNode? node, MediaTypeDefinition type, out List<MetadataError> metadataErrors)
     {
         metadataErrors = [];
         var result = new List<JsonObject>();
@@ -159,9 +162,9 @@ private static List<JsonObject> ReadTranslations(JsonShape shape, JsonNode? node
             return result;
         }
 
-        if (node is not JsonArray list || list.Count > 100)
+        if (node is not JsonArray list || list.Count > MaxTranslations)
         {
-            shape.Add("translations", "must be an array of at most 100 translations");
+            shape.Add("translations", $"must be an array of at most {MaxTranslations} translations");
             return result;
         }
 

@@ -47,14 +47,7 @@ internal sealed class EntryPatcher(
             return ApiErrors.Validation(shape.Errors);
         }
 
-        var storedKeys = new Dictionary<int, StoredKey>();
-        foreach (var replace in request.Operations.OfType<ReplaceAsset>())
-        {
-            if (await verifier.VerifyAsync(shape, replace.Asset, $"patches.{replace.Index}.value", type.Kind, ct) is { } stored)
-            {
-                storedKeys[replace.Index] = stored;
-            }
-        }
+        var storedKeys = await VerifyAssetsAsync(shape, request.Operations, type, ct);
 
         if (!shape.Ok)
         {
@@ -119,8 +112,7 @@ internal sealed class EntryPatcher(
             catch (Lifecycle.SweptUploadException e)
             {
                 // The transaction is undone when the session is disposed.
-                var replace = request.Operations.OfType<ReplaceAsset>().First(r => storedKeys.TryGetValue(r.Index, out var k) && k.Key == e.Key);
-                return ApiErrors.Validation(replace.Path("value.key"), e.Message);
+                return ApiErrors.Validation(SweptKeyPath(request, storedKeys, e.Key), e.Message);
             }
 
             if (!written)
@@ -161,14 +153,7 @@ internal sealed class EntryPatcher(
 
             var shape = new JsonShape();
             var request = PatchRequest.Parse(shape, items[i].Body, type, purposes, version, options.Value.Limits.MaxPatches);
-            var storedKeys = new Dictionary<int, StoredKey>();
-            foreach (var replace in request?.Operations.OfType<ReplaceAsset>() ?? [])
-            {
-                if (await verifier.VerifyAsync(shape, replace.Asset, $"patches.{replace.Index}.value", type.Kind, ct) is { } stored)
-                {
-                    storedKeys[replace.Index] = stored;
-                }
-            }
+            var storedKeys = await VerifyAssetsAsync(shape, request?.Operations ?? [], type, ct);
 
             if (request is null || !shape.Ok)
             {
@@ -258,8 +243,7 @@ internal sealed class EntryPatcher(
                 }
                 catch (Lifecycle.SweptUploadException e)
                 {
-                    var replace = request.Operations.OfType<ReplaceAsset>().First(r => storedKeys.TryGetValue(r.Index, out var k) && k.Key == e.Key);
-                    results[index] = Failed(id, ApiErrors.Validation(replace.Path("value.key"), e.Message));
+                    results[index] = Failed(id, ApiErrors.Validation(SweptKeyPath(request, storedKeys, e.Key), e.Message));
                 }
             }
 
@@ -311,6 +295,28 @@ internal sealed class EntryPatcher(
             Asset = copy.Asset.ToJsonString(AppJson.Options), Metadata = metadata, Translations = copy.Translations.ToJsonString(AppJson.Options),
             CreatedAt = row.CreatedAt, UpdatedAt = request.PreserveUpdatedAt ? row.UpdatedAt : now, ImageEdits = copy.ImageEdits,
         }, copy);
+    }
+
+    /// Every asset the operations name must be stored (an upload or an import's fetch), of the entry's kind.
+    private async Task<Dictionary<int, StoredKey>> VerifyAssetsAsync(JsonShape shape, IEnumerable<PatchOperation> operations, MediaTypeDefinition type, CancellationToken ct)
+    {
+        var storedKeys = new Dictionary<int, StoredKey>();
+        foreach (var operation in operations.OfType<IAssetOperation>().Where(o => o.Asset is not null))
+        {
+            if (await verifier.VerifyAsync(shape, operation.Asset!, $"patches.{operation.Index}.{operation.AssetField}", type.Kind, ct) is { } stored)
+            {
+                storedKeys[operation.Index] = stored;
+            }
+        }
+
+        return storedKeys;
+    }
+
+    /// The field of the operation whose upload a sweep took meanwhile.
+    private static string SweptKeyPath(PatchRequest request, Dictionary<int, StoredKey> storedKeys, string key)
+    {
+        var operation = request.Operations.OfType<IAssetOperation>().First(o => storedKeys.TryGetValue(o.Index, out var k) && k.Key == key);
+        return $"patches.{operation.Index}.{operation.AssetField}.key";
     }
 
     private Ok<PatchResponse> Patched(string id, EntryRow updated, PatchRequest request)
@@ -388,6 +394,42 @@ internal sealed class EntryPatcher(
                 }
 
                 translation.Remove("asset");
+                return null;
+
+            case SetTranslation set:
+                var translated = entry.Translation(set.Locale);
+                if (translated is null)
+                {
+                    if (entry.Translations.Count >= EntryImporter.MaxTranslations)
+                    {
+                        return ApiErrors.Validation(set.Path("locale"), $"the entry has {EntryImporter.MaxTranslations} translations already");
+                    }
+
+                    translated = new JsonObject { ["locale"] = set.Locale };
+                    entry.Translations.Add(translated);
+                }
+
+                if (set.Metadata is not null)
+                {
+                    translated["metadata"] = set.Metadata.DeepClone();
+                }
+
+                if (set.Asset is not null && !JsonNode.DeepEquals(translated["asset"], set.Asset))
+                {
+                    translated["asset"] = set.Asset.DeepClone();
+                    entry.SideWrites.Add(new AddKey(storedKeys[set.Index]));
+                }
+
+                return null;
+
+            case RemoveTranslation remove:
+                var removedTranslation = entry.Translation(remove.Locale);
+                if (removedTranslation is null)
+                {
+                    return ApiErrors.Validation(remove.Path("locale"), $"the entry has no translation for locale '{remove.Locale}'");
+                }
+
+                entry.Translations.Remove(removedTranslation);
                 return null;
 
             case AddUsageLogEntry add:

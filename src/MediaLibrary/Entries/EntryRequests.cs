@@ -38,6 +38,8 @@ public sealed record PatchEntryRequest(
 [JsonDerivedType(typeof(RemoveUsageLogEntryOperation), "removeUsageLogEntry")]
 [JsonDerivedType(typeof(SetUsageLogBillingOperation), "setUsageLogBilling")]
 [JsonDerivedType(typeof(SetImageEditsOperation), "setImageEdits")]
+[JsonDerivedType(typeof(SetTranslationOperation), "setTranslation")]
+[JsonDerivedType(typeof(RemoveTranslationOperation), "removeTranslation")]
 public abstract record PatchOperationRequest;
 
 [Description("Sets a metadata property, validated by the media type; a null or absent value removes it (not a required one).")]
@@ -60,6 +62,15 @@ public sealed record UnarchiveOperation : PatchOperationRequest;
 
 [Description("Removes a translation's asset; the default asset cannot be removed.")]
 public sealed record RemoveAssetOperation(string Locale) : PatchOperationRequest;
+
+[Description("(ours) From 2026-07: adds the locale's translation or changes it. `metadata`, when given, replaces the translation's metadata (validated by the media type, required properties not required); `asset`, when given, replaces its asset (the key must exist in storage; media types whose assets are translatable). At most 100 translations.")]
+public sealed record SetTranslationOperation(
+    [property: Description("^[a-z][a-zA-Z0-9-]+$")] string Locale,
+    Dictionary<string, JsonElement>? Metadata = null,
+    AssetRequest? Asset = null) : PatchOperationRequest;
+
+[Description("(ours) From 2026-07: removes the locale's translation, metadata and asset; its asset's key stays in the key history.")]
+public sealed record RemoveTranslationOperation(string Locale) : PatchOperationRequest;
 
 [Description("From 2026-05: adds a usage-log entry; reportingDate and reportedBy are set by the server. Not for internal purposes.")]
 public sealed record AddUsageLogEntryOperation(UsageLogValueRequest Value) : PatchOperationRequest;

@@ -13,7 +13,20 @@ internal abstract record PatchOperation(int Index)
 
 internal sealed record SetMetadataProperty(int Index, string PropertyName, JsonNode? Value) : PatchOperation(Index);
 
-internal sealed record ReplaceAsset(int Index, JsonObject Asset) : PatchOperation(Index);
+/// An operation that names a stored asset: its key must exist in storage, and joins the entry's key history.
+internal interface IAssetOperation
+{
+    int Index { get; }
+    JsonObject? Asset { get; }
+    /// Where the asset sits in the operation ("value" or "asset").
+    string AssetField { get; }
+}
+
+internal sealed record ReplaceAsset(int Index, JsonObject Asset) : PatchOperation(Index), IAssetOperation
+{
+    JsonObject? IAssetOperation.Asset => Asset;
+    public string AssetField => "value";
+}
 
 internal sealed record RevokeAsset(int Index, string? Note) : PatchOperation(Index);
 
@@ -24,6 +37,16 @@ internal sealed record ArchiveEntry(int Index) : PatchOperation(Index);
 internal sealed record UnarchiveEntry(int Index) : PatchOperation(Index);
 
 internal sealed record RemoveAsset(int Index, string Locale) : PatchOperation(Index);
+
+/// (ours) API 2026-07: adds a translation or changes one. Metadata, when given, replaces the
+/// locale's metadata; an asset, when given, replaces the locale's asset; what is not given stays.
+internal sealed record SetTranslation(int Index, string Locale, JsonObject? Metadata, JsonObject? Asset) : PatchOperation(Index), IAssetOperation
+{
+    public string AssetField => "asset";
+}
+
+/// (ours) API 2026-07: removes a translation, its metadata and asset together.
+internal sealed record RemoveTranslation(int Index, string Locale) : PatchOperation(Index);
 
 /// The usage-log operations (API 2026-05): they read the entry's log under the row lock.
 internal abstract record UsageLogOperation(int Index) : PatchOperation(Index);
@@ -63,6 +86,8 @@ internal sealed record PatchRequest(int? Version, bool PreserveUpdatedAt, IReadO
         ["removeUsageLogEntry"] = (ApiVersion.V2026_05, ParseRemoveUsageLogEntry),
         ["setUsageLogBilling"] = (ApiVersion.V2026_07, ParseSetUsageLogBilling),
         ["setImageEdits"] = (ApiVersion.V2026_07, ParseSetImageEdits),
+        ["setTranslation"] = (ApiVersion.V2026_07, ParseSetTranslation),
+        ["removeTranslation"] = (ApiVersion.V2026_07, ParseRemoveTranslation),
     };
 
     public static IEnumerable<string> OperationNames(ApiVersion version) =>
@@ -199,6 +224,63 @@ internal sealed record PatchRequest(int? Version, bool PreserveUpdatedAt, IReadO
         }
 
         return new RemoveAsset(index, locale);
+    }
+
+    private static PatchOperation? ParseSetTranslation(JsonShape shape, JsonObject patch, string path, int index, MediaTypeDefinition type, UsagePurposeCatalog purposes)
+    {
+        shape.Object(patch, path, RequestSchema<SetTranslationOperation>.WithOperation);
+        var locale = Locale(shape, patch, path);
+        JsonObject? metadata = null;
+        if (patch["metadata"] is { } metadataNode)
+        {
+            if (metadataNode is JsonObject given)
+            {
+                foreach (var error in MetadataRules.Check(type, given, requireRequired: false))
+                {
+                    shape.Add($"{path}.metadata.{error.MetadataProperty}", error.Message);
+                }
+
+                metadata = MetadataRules.WithoutNulls(given);
+            }
+            else
+            {
+                shape.Add($"{path}.metadata", "must be an object of metadata properties");
+            }
+        }
+
+        JsonObject? asset = null;
+        if (patch["asset"] is { } assetNode)
+        {
+            if (!type.Translatable)
+            {
+                shape.Add($"{path}.asset", $"assets of media type '{type.Handle}' are not translatable");
+            }
+            else
+            {
+                asset = AssetSchema.Read(shape, assetNode, $"{path}.asset", type.Kind);
+            }
+        }
+
+        return shape.Ok && locale is not null ? new SetTranslation(index, locale, metadata, asset) : null;
+    }
+
+    private static PatchOperation? ParseRemoveTranslation(JsonShape shape, JsonObject patch, string path, int index, MediaTypeDefinition type, UsagePurposeCatalog purposes)
+    {
+        shape.Object(patch, path, RequestSchema<RemoveTranslationOperation>.WithOperation);
+        var locale = Locale(shape, patch, path);
+        return shape.Ok && locale is not null ? new RemoveTranslation(index, locale) : null;
+    }
+
+    private static string? Locale(JsonShape shape, JsonObject patch, string path)
+    {
+        var locale = shape.String(patch, path, "locale", required: true, maxLength: 35);
+        if (locale is not null && !MetadataValidator.LocalePattern().IsMatch(locale))
+        {
+            shape.Add($"{path}.locale", "must match ^[a-z][a-zA-Z0-9-]+$");
+            return null;
+        }
+
+        return locale;
     }
 
     private static PatchOperation? ParseAddUsageLogEntry(JsonShape shape, JsonObject patch, string path, int index, MediaTypeDefinition type, UsagePurposeCatalog purposes)
