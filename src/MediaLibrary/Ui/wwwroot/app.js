@@ -3,6 +3,7 @@
 import { API, TOKEN_KEY, main, h, say, token, session, forgetMediaTypes, sayingAnError, takeCarried, leaving, screen } from './http.js';
 import { renderLibrary } from './library.js';
 import { renderEntry } from './entry.js';
+import { renderDocument } from './document.js';
 
 // ---- sign in -------------------------------------------------------------------------------
 
@@ -59,7 +60,9 @@ function render() {
   }
   document.getElementById('account').hidden = false;
   const entry = /^#\/entry\/(.+)$/.exec(hash);
+  const doc = /^#\/document\/(.+)$/.exec(hash);
   if (entry) renderEntry(decodeURIComponent(entry[1]));
+  else if (doc) renderDocument(decodeURIComponent(doc[1]));
   else if (hash === '#/signin') { location.hash = '#/'; }
   else renderLibrary();
   main.focus({ preventScroll: true });

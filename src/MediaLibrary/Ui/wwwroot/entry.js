@@ -1,5 +1,5 @@
 // The entry page: preview, delivery URL, metadata form from the media type, rights, where used, keys.
-import { main, h, say, api, loadImage, titleOf, isImage, badge, loadMediaTypes, canWrite, dialog, inUse, sayOnNextScreen, leaving, screen, profiles, profileName, profileDot } from './http.js';
+import { main, h, say, api, token, servePath, sendFile, loadImage, titleOf, isImage, badge, loadMediaTypes, canWrite, dialog, inUse, sayOnNextScreen, leaving, screen, profiles, profileName, profileDot } from './http.js';
 import { imageEditor } from './editor.js';
 
 /** A form control for one metadata property, by its type (SPEC §6); null for types edited elsewhere. */
@@ -22,7 +22,7 @@ function control(property, value) {
       return h('select', { id }, h('option', { value: '' }, '—'),
         (config.options || []).map((o) => h('option', { value: o.value, selected: o.value === value }, o.label || o.value)));
     case 'li-string-list':
-      return h('input', { id, type: 'text', value: Array.isArray(value) ? value.join(', ') : '', 'data-list': 'true' });
+      return chips(id, property, value);
     case 'li-date':
       return h('input', { id, type: 'date', value: value ?? '' });
     case 'li-datetime':
@@ -34,6 +34,34 @@ function control(property, value) {
     default:
       return null;
   }
+}
+
+/** A list of words (tags) as chips: Enter or a comma adds what was typed, × or Backspace removes. */
+function chips(id, property, value) {
+  const name = (property.ui && property.ui.label) || property.handle;
+  const list = h('ul', { className: 'chips', id: `${id}-chips`, 'aria-label': name });
+  const input = h('input', { id, type: 'text', placeholder: 'Add and press Enter', 'aria-describedby': `${id}-chips` });
+  const chip = (text) => {
+    const item = h('li', { className: 'chip', 'data-value': text }, h('span', {}, text),
+      h('button', { type: 'button', className: 'chip-remove', 'aria-label': `Remove ${text}`, onclick: () => { item.remove(); input.focus(); } }, '×'));
+    return item;
+  };
+  const add = (text) => {
+    for (const word of text.split(',').map((w) => w.trim()).filter(Boolean)) {
+      if (![...list.children].some((li) => li.dataset.value === word)) list.append(chip(word));
+    }
+  };
+  input.addEventListener('keydown', (event) => {
+    if ((event.key === 'Enter' || event.key === ',') && input.value.trim()) {
+      event.preventDefault();
+      add(input.value);
+      input.value = '';
+    } else if (event.key === 'Backspace' && !input.value && list.lastElementChild) {
+      list.lastElementChild.remove();
+    }
+  });
+  for (const word of Array.isArray(value) ? value : []) list.append(chip(word));
+  return h('div', { id: `${id}-holder`, className: 'chipfield', 'data-label-for': id }, list, input);
 }
 
 const COST = { free: 'free', low: 'low cost', standard: 'standard cost', high: 'high cost' };
@@ -86,7 +114,9 @@ function valueOf(property, form) {
     case 'li-boolean':
     case 'li-invalid': return el.checked ? true : null;
     case 'li-string-list': {
-      const items = el.value.split(',').map((s) => s.trim()).filter(Boolean);
+      // The chips, and what is typed but not yet added.
+      const chipped = [...form.querySelectorAll(`#field-${CSS.escape(property.handle)}-chips > li`)].map((li) => li.dataset.value);
+      const items = [...new Set([...chipped, ...el.value.split(',').map((s) => s.trim()).filter(Boolean)])];
       return items.length ? items : null;
     }
     case 'li-datetime': return fromLocalInput(el.value);
@@ -100,6 +130,144 @@ function valueOf(property, form) {
 }
 
 const same = (a, b) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+
+/** Saves the original file to disk: images through serve-image with the token, others from their delivery URL. */
+function downloadOriginal(entry) {
+  const asset = entry.asset || {};
+  if (!isImage(entry)) {
+    return asset.url ? h('a', { className: 'button', id: 'download', href: asset.url, download: asset.filename || '' }, 'Download original') : null;
+  }
+  return h('button', { type: 'button', id: 'download', onclick: async () => {
+    const response = await fetch(servePath(asset.key), { headers: { Authorization: `Bearer ${token()}` } });
+    if (!response.ok) { say(response.status === 403 ? `Refused: this entry is ${entry.state}.` : `The server answered ${response.status}.`, 'error'); return; }
+    const url = URL.createObjectURL(await response.blob());
+    const link = h('a', { href: url, download: asset.filename || entry.id, hidden: true });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 60000);
+    say(`Downloading ${asset.filename || entry.id}.`);
+  } }, 'Download original');
+}
+
+/** Replaces the entry's file: stores the chosen file, then replaceAsset on the version shown. */
+function replaceFile(entry, rerender) {
+  const input = h('input', { type: 'file', id: 'replace-file' });
+  const progress = h('progress', { max: 1, value: 0, hidden: true, 'aria-label': 'Upload progress of the new file' });
+  input.addEventListener('change', async () => {
+    const file = input.files[0];
+    if (!file) return;
+    progress.hidden = false;
+    try {
+      const asset = await sendFile(file, progress);
+      delete asset.extracted;
+      await api(`/mediaLibrary/${encodeURIComponent(entry.id)}`, { method: 'PATCH', body: { version: entry.version, patches: [{ operation: 'replaceAsset', value: asset }] } });
+      say(`Replaced the file with ${file.name}.`);
+      rerender();
+    } catch (e) {
+      progress.hidden = true;
+      input.value = '';
+      if (e.status === 401) return;
+      say(e.status === 409 ? 'Someone changed this entry meanwhile; reload to see their version.' : `Not replaced: ${e.message}`, 'error');
+    }
+  });
+  return h('div', { className: 'field' }, h('label', { for: 'replace-file' }, 'Replace the file'), input, progress);
+}
+
+/**
+ * Translations (per-locale metadata and asset): each shown with its text fields and its file;
+ * a writer adds, edits and removes them (setTranslation, removeAsset, removeTranslation).
+ */
+function translationsPanel(entry, type, writer, rerender) {
+  const texts = type.metadata.filter((p) => p.type === 'li-text');
+  const label = (p) => (p.ui && p.ui.label) || p.handle;
+  const send = async (patches, done) => {
+    try {
+      await api(`/mediaLibrary/${encodeURIComponent(entry.id)}`, { method: 'PATCH', body: { version: entry.version, patches } });
+      say(done);
+      rerender();
+      return null;
+    } catch (e) {
+      if (e.status === 401) return null;
+      say(e.status === 409 ? 'Someone changed this entry meanwhile; reload to see their version.' : `Not saved: ${e.message}`, 'error');
+      return e;
+    }
+  };
+  const items = (entry.translations || []).map((t) => {
+    const locale = t.locale;
+    const slug = locale.replace(/[^a-zA-Z0-9-]/g, '');
+    const metadata = t.metadata || {};
+    const asset = t.asset;
+    const preview = asset && isImage({ asset })
+      ? h('img', { className: 'thumb', id: `tr-${slug}-preview`, alt: `${titleOf(entry)} (${locale})` })
+      : null;
+    if (preview) loadImage(preview, asset.key, 'w=240&fit=max&auto=format', `Refused: this entry is ${entry.state}`);
+    const file = asset ? h('p', { id: `tr-${slug}-file` }, preview, ' ', asset.filename || asset.key) : h('p', { className: 'hint' }, 'No file of its own: the entry\'s file is used.');
+    if (!writer) {
+      return h('article', { className: 'translation', 'data-locale': locale, 'aria-labelledby': `tr-${slug}-heading` },
+        h('h3', { id: `tr-${slug}-heading`, lang: locale }, locale),
+        h('dl', { className: 'facts' }, Object.entries(metadata).map(([k, v]) => [h('dt', {}, label(texts.find((p) => p.handle === k) || { handle: k })), h('dd', { lang: locale }, typeof v === 'string' ? v : JSON.stringify(v))])),
+        file);
+    }
+    const inputs = texts.map((p) => {
+      const input = h('input', { type: 'text', id: `tr-${slug}-${p.handle}`, value: typeof metadata[p.handle] === 'string' ? metadata[p.handle] : '', maxlength: p.config && p.config.maxLength, lang: locale, 'data-handle': p.handle });
+      input.dataset.original = input.value;
+      return input;
+    });
+    const error = h('p', { className: 'error', id: `tr-${slug}-error`, role: 'alert' });
+    const upload = h('input', { type: 'file', id: `tr-${slug}-upload` });
+    upload.addEventListener('change', async () => {
+      if (!upload.files[0]) return;
+      try {
+        const stored = await sendFile(upload.files[0]);
+        delete stored.extracted;
+        await send([{ operation: 'setTranslation', locale, asset: stored }], `The ${locale} file is set.`);
+      } catch (e) { if (e.status !== 401) say(`Not stored: ${e.message}`, 'error'); }
+    });
+    const form = h('form', { className: 'form translation', 'data-locale': locale, 'aria-labelledby': `tr-${slug}-heading`, onsubmit: async (event) => {
+      event.preventDefault();
+      error.textContent = '';
+      // Text fields as edited; other properties of the translation stay as they are.
+      const next = { ...metadata };
+      for (const input of inputs) {
+        if (input.value.trim()) next[input.dataset.handle] = input.value.trim();
+        else delete next[input.dataset.handle];
+      }
+      const failed = await send([{ operation: 'setTranslation', locale, metadata: next }], `The ${locale} translation is saved.`);
+      if (failed && failed.body && failed.body.error_details) {
+        error.textContent = Object.entries(failed.body.error_details).map(([k, v]) => `${k.replace(/^patches\.0\.metadata\./, '')}: ${v}`).join('; ');
+      }
+    } },
+      h('h3', { id: `tr-${slug}-heading`, lang: locale }, locale),
+      inputs.map((input) => h('div', { className: 'field' }, h('label', { for: input.id }, `${label(texts.find((p) => p.handle === input.dataset.handle))} (${locale})`), input)),
+      error,
+      file,
+      type.asset && type.asset.translatable === false ? null : h('div', { className: 'field' }, h('label', { for: upload.id }, asset ? `Replace the ${locale} file` : `A file for ${locale}`), upload),
+      h('div', { className: 'row' },
+        h('button', { type: 'submit', className: 'primary', id: `tr-${slug}-save` }, 'Save'),
+        asset ? h('button', { type: 'button', id: `tr-${slug}-remove-asset`, onclick: () => send([{ operation: 'removeAsset', locale }], `The ${locale} file is removed.`) }, 'Remove file') : null,
+        h('button', { type: 'button', className: 'danger', id: `tr-${slug}-remove`, onclick: () => dialog(`Remove the ${locale} translation?`,
+          h('p', {}, 'Its texts and file go; the entry and its other translations stay.'),
+          'Remove', () => send([{ operation: 'removeTranslation', locale }], `The ${locale} translation is removed.`), true) }, 'Remove translation')));
+    return form;
+  });
+  const add = writer ? (() => {
+    const input = h('input', { type: 'text', id: 'new-locale', placeholder: 'fr, de-CH', pattern: '[a-z][a-zA-Z0-9-]+', 'aria-describedby': 'new-locale-hint' });
+    return h('form', { className: 'row', id: 'add-translation', noValidate: true, onsubmit: (event) => {
+      event.preventDefault();
+      const locale = input.value.trim();
+      if (!locale) { input.focus(); return; }
+      send([{ operation: 'setTranslation', locale }], `A ${locale} translation is added.`);
+    } },
+      h('label', { for: 'new-locale' }, 'Add a translation'), input,
+      h('button', { type: 'submit', id: 'add-translation-button' }, 'Add'),
+      h('p', { className: 'hint', id: 'new-locale-hint' }, 'A locale like fr or de-CH.'));
+  })() : null;
+  return h('section', { className: 'panel', id: 'translations', 'aria-labelledby': 'translations-heading' },
+    h('h2', { id: 'translations-heading' }, 'Translations'),
+    items.length ? items : h('p', {}, 'No translations.'),
+    add);
+}
 
 export async function renderEntry(id) {
   main.replaceChildren(h('p', {}, 'Loading…'));
@@ -148,11 +316,12 @@ export async function renderEntry(id) {
   // control changed, so a date shown in local time (and read back in UTC) is not rewritten.
   const initial = new Map(editable.map(({ property }) => [property.handle, valueOf(property, form)]));
   // Leaving with changed fields asks first (the router and the browser both ask leaving.guard).
-  leaving.guard = () => (document.contains(form) && editable.some(({ property }) => !same(valueOf(property, form), initial.get(property.handle)))
+  leaving.guard = () => (document.contains(form) && (editable.some(({ property }) => !same(valueOf(property, form), initial.get(property.handle)))
+    || [...document.querySelectorAll('#translations input[data-original]')].some((input) => input.value !== input.dataset.original))
     ? 'Leave this entry without saving your changes?' : null);
   if (!writer) {
     // A read-only token sees the values; nothing it could not save is offered.
-    for (const control of form.querySelectorAll('input, textarea, select')) control.disabled = true;
+    for (const control of form.querySelectorAll('input, textarea, select, button')) control.disabled = true;
     form.querySelector('#save').remove();
   }
   form.addEventListener('submit', async (event) => {
@@ -235,13 +404,16 @@ export async function renderEntry(id) {
         h('section', { className: 'panel', 'aria-label': 'Preview' }, preview),
         isImage(entry) && writer ? imageEditor(entry, title, () => renderEntry(entry.id)) : null,
         h('section', { className: 'panel', 'aria-labelledby': 'delivery-heading' }, h('h2', { id: 'delivery-heading' }, 'Delivery URL'),
-          h('div', { className: 'row copy' }, h('label', { for: 'delivery-url', className: 'visually-hidden' }, 'Delivery URL'), url, copy)),
-        h('section', { className: 'panel', 'aria-labelledby': 'facts-heading' }, h('h2', { id: 'facts-heading' }, 'File'), facts),
+          h('div', { className: 'row copy' }, h('label', { for: 'delivery-url', className: 'visually-hidden' }, 'Delivery URL'), url, copy),
+          h('p', {}, downloadOriginal(entry))),
+        h('section', { className: 'panel', 'aria-labelledby': 'facts-heading' }, h('h2', { id: 'facts-heading' }, 'File'), facts,
+          writer && !(type.asset && type.asset.replaceable === false) ? replaceFile(entry, () => renderEntry(entry.id)) : null),
         keys),
       h('div', {},
         rights,
         used,
-        h('section', { className: 'panel', 'aria-labelledby': 'metadata-heading' }, h('h2', { id: 'metadata-heading' }, 'Metadata'), form))));
+        h('section', { className: 'panel', 'aria-labelledby': 'metadata-heading' }, h('h2', { id: 'metadata-heading' }, 'Metadata'), form),
+        translationsPanel(entry, type, writer, () => renderEntry(entry.id)))));
 
   const [documents, media, log, keyList] = await Promise.all([
     api(`/mediaLibrary/${encodeURIComponent(entry.id)}/incomingDocumentReferences`).catch(() => null),
@@ -256,7 +428,7 @@ export async function renderEntry(id) {
   docs.forEach((d, i) => {
     const system = publications[i] && publications[i].systemdata;
     usedItems.push(h('li', { 'data-document': d.id },
-      h('strong', {}, (system && system.title) || `Document ${d.id}`),
+      h('a', { href: `#/document/${encodeURIComponent(d.id)}`, className: 'doc-link' }, h('strong', {}, (system && system.title) || `Document ${d.id}`)),
       system ? `, published ${new Date(system.lastPublicationDate).toLocaleString()}` : '',
       ` (document ${d.id}: ${d.references.map((r) => r.location).join(', ')})`));
   });

@@ -79,6 +79,24 @@ export async function api(path, { method = 'GET', body } = {}) {
   return json;
 }
 
+/** Stores one file (POST /mediaLibrary/assets) with progress (XMLHttpRequest reports upload progress; fetch does not); resolves to the asset. */
+export function sendFile(file, progress) {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', `${API}/mediaLibrary/assets?filename=${encodeURIComponent(file.name)}`);
+    xhr.setRequestHeader('Authorization', `Bearer ${token()}`);
+    xhr.upload.addEventListener('progress', (event) => { if (progress && event.lengthComputable) progress.value = event.loaded / event.total; });
+    xhr.addEventListener('load', () => {
+      let body = null;
+      try { body = JSON.parse(xhr.responseText); } catch { /* not JSON */ }
+      if (xhr.status === 201) resolve(body);
+      else reject(new ApiError(xhr.status, body));
+    });
+    xhr.addEventListener('error', () => reject(new Error('The upload did not reach the server.')));
+    xhr.send(file);
+  });
+}
+
 export const servePath = (key) => `${API}/mediaLibrary/serve-image/${key.split('/').map(encodeURIComponent).join('/')}`;
 
 /** Fetches an image with the bearer header and shows it from memory (an <img src> cannot send one). */

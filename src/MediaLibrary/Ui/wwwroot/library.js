@@ -1,6 +1,6 @@
 // The library: search, filters (kept in the URL), a grid of thumbnails with endless scrolling,
 // selection of several entries with actions on all of them at once, and upload.
-import { API, main, h, say, token, api, ApiError, loadImage, titleOf, isImage, badge, canWrite, loadMediaTypes, dialog, inUse, screen, profiles, profileName, profileOf, profileDot } from './http.js';
+import { main, h, say, api, ApiError, sendFile, loadImage, titleOf, isImage, badge, canWrite, loadMediaTypes, dialog, inUse, screen, profiles, profileName, profileOf, profileDot } from './http.js';
 
 const PAGE = 40;
 
@@ -142,6 +142,7 @@ export async function renderLibrary() {
       button('batch-unrevoke', 'Unrevoke', () => run('Unrevoked', () => [{ operation: 'unrevokeAsset' }])),
       button('batch-archive', 'Archive', () => run('Archived', () => [{ operation: 'archive' }])),
       button('batch-unarchive', 'Unarchive', () => run('Unarchived', () => [{ operation: 'unarchive' }])),
+      profiles().length ? button('batch-license', 'Licence…', license) : null,
       button('batch-delete', 'Delete…', remove, 'danger'),
     ] : [];
     bar.replaceChildren(
@@ -160,20 +161,42 @@ export async function renderLibrary() {
     renderBar();
   }
 
-  /** One PATCH /mediaLibrary for the whole selection (SPEC §16); patches(entry) per entry, or null to leave it out. */
+  /**
+   * One PATCH /mediaLibrary for the whole selection (SPEC §16). patches(entry) gives an entry's
+   * patches, null to leave it out, or a string: why it cannot take this action (its outcome).
+   */
   async function run(label, patches) {
-    const items = [...selection].map((id) => ({ id, patches: patches(entries.get(id)) })).filter((i) => i.patches && i.patches.length);
-    if (!items.length) { report(label, []); return; }
-    let results;
-    try {
-      const answer = await api('/mediaLibrary', { method: 'PATCH', body: { entries: items } });
-      results = answer.results.map((r) => ({ id: r.id, ok: r.ok, message: r.ok ? '' : new ApiError(r.status, r).message }));
-    } catch (e) {
-      results = items.map((i) => ({ id: i.id, ok: false, message: e.message }));
+    const planned = [...selection].map((id) => ({ id, patches: patches(entries.get(id)) }));
+    const items = planned.filter((i) => Array.isArray(i.patches) && i.patches.length);
+    const byId = new Map(planned.filter((i) => typeof i.patches === 'string').map((i) => [i.id, { id: i.id, ok: false, message: i.patches }]));
+    if (items.length) {
+      try {
+        const answer = await api('/mediaLibrary', { method: 'PATCH', body: { entries: items.map(({ id, patches: p }) => ({ id, patches: p })) } });
+        for (const r of answer.results) byId.set(r.id, { id: r.id, ok: r.ok, message: r.ok ? '' : new ApiError(r.status, r).message });
+      } catch (e) {
+        for (const i of items) byId.set(i.id, { id: i.id, ok: false, message: e.message });
+      }
     }
+    const results = planned.filter((i) => byId.has(i.id)).map((i) => byId.get(i.id));
     // The grid first, then the outcomes: once they show, the page is done changing.
-    await refresh();
+    if (items.length) await refresh();
     report(label, results);
+  }
+
+  /** Sets one licence profile (SPEC §15) on every selected entry whose media type has a licence property. */
+  async function license() {
+    const types = await loadMediaTypes();
+    const select = h('select', { id: 'batch-license-profile' }, h('option', { value: '' }, '— none (remove) —'),
+      profiles().map((p) => h('option', { value: p.handle }, profileName(p))));
+    for (const [i, p] of profiles().entries()) if (p.color) select.options[i + 1].style.color = p.color;
+    dialog(`Licence for ${selection.size} ${selection.size === 1 ? 'entry' : 'entries'}`,
+      h('div', { className: 'field' }, h('label', { for: 'batch-license-profile' }, 'Licence profile'), select),
+      'Set', () => run(select.value ? `Licence set to ${profileName(profiles().find((p) => p.handle === select.value))}` : 'Licence removed', (entry) => {
+        const type = types.find((t) => t.handle === entry.mediaType);
+        const property = type && type.metadata.find((p) => p.type === 'li-license-profile');
+        if (!property) return `its media type '${entry.mediaType}' has no licence profile`;
+        return [{ operation: 'setMetadataProperty', propertyName: property.handle, value: select.value || null }];
+      }));
   }
 
   /** Reloads the shown pages and keeps the selection (entries that left the filter drop out of it). */
@@ -315,24 +338,6 @@ function kindOf(mimeType) {
   return 'file';
 }
 
-/** Sends one file with progress (XMLHttpRequest reports upload progress; fetch does not). */
-function send(file, progress) {
-  return new Promise((resolve, reject) => {
-    const xhr = new XMLHttpRequest();
-    xhr.open('POST', `${API}/mediaLibrary/assets?filename=${encodeURIComponent(file.name)}`);
-    xhr.setRequestHeader('Authorization', `Bearer ${token()}`);
-    xhr.upload.addEventListener('progress', (event) => { if (event.lengthComputable) progress.value = event.loaded / event.total; });
-    xhr.addEventListener('load', () => {
-      let body = null;
-      try { body = JSON.parse(xhr.responseText); } catch { /* not JSON */ }
-      if (xhr.status === 201) resolve(body);
-      else reject(new ApiError(xhr.status, body));
-    });
-    xhr.addEventListener('error', () => reject(new Error('The upload did not reach the server.')));
-    xhr.send(file);
-  });
-}
-
 function uploader(onUploaded) {
   const list = h('ul', { className: 'uploads', id: 'uploads', 'aria-live': 'polite' });
   const input = h('input', { type: 'file', id: 'files', multiple: true });
@@ -346,7 +351,7 @@ function uploader(onUploaded) {
     const state = h('span', {}, 'Uploading…');
     list.append(h('li', { 'data-file': file.name }, h('span', {}, file.name), progress, state));
     try {
-      const asset = await send(file, progress);
+      const asset = await sendFile(file, progress);
       progress.value = 1;
       const extracted = asset.extracted || {};
       delete asset.extracted;
