@@ -204,6 +204,9 @@ public sealed partial class UiTests
         Assert.Null(Find("#save"));
         Assert.Null(Find("#revoke"));
         Assert.Null(Find("#archive"));
+        Assert.Null(Find("#replace-file"));
+        Assert.Null(Find("#add-translation"));
+        Assert.NotNull(Find("#download"));
         Assert.False(Find("#metadata input")!.Enabled);
 
         // The phone layout: nothing sticks out sideways at 390 px.
