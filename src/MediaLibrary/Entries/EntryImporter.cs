@@ -177,41 +177,21 @@ internal sealed partial class EntryImporter(EntryStore store, MediaTypeCatalog t
                 continue;
             }
 
-            var locale = shape.String(translation, path, "locale", required: true, maxLength: 35);
-            if (locale is not null && !MetadataValidator.LocalePattern().IsMatch(locale))
-            {
-                shape.Add($"{path}.locale", "must match ^[a-z][a-zA-Z0-9-]+$");
-            }
-            else if (locale is not null && result.Any(t => t["locale"]!.GetValue<string>() == locale))
+            var locale = TranslationSchema.Locale(shape, translation, path);
+            if (locale is not null && result.Any(t => t["locale"]!.GetValue<string>() == locale))
             {
                 shape.Add($"{path}.locale", $"'{locale}' appears twice");
             }
 
             var stored = new JsonObject { ["locale"] = locale };
-            if (translation["metadata"] is { } metadataNode)
+            if (TranslationSchema.Metadata(shape, translation, path, type, metadataErrors) is { } metadata)
             {
-                if (metadataNode is JsonObject metadata)
-                {
-                    metadataErrors.AddRange(MetadataRules.Check(type, metadata, requireRequired: false)
-                        .Select(e => e with { MetadataProperty = $"{path}.metadata.{e.MetadataProperty}" }));
-                    stored["metadata"] = MetadataRules.WithoutNulls(metadata);
-                }
-                else
-                {
-                    shape.Add($"{path}.metadata", "must be an object");
-                }
+                stored["metadata"] = metadata;
             }
 
-            if (translation["asset"] is { } assetNode)
+            if (TranslationSchema.Asset(shape, translation, path, type) is { } asset)
             {
-                if (!type.Translatable)
-                {
-                    shape.Add($"{path}.asset", $"assets of media type '{type.Handle}' are not translatable");
-                }
-                else if (AssetSchema.Read(shape, assetNode, $"{path}.asset", type.Kind) is { } asset)
-                {
-                    stored["asset"] = asset;
-                }
+                stored["asset"] = asset;
             }
 
             result.Add(stored);

@@ -416,6 +416,11 @@ internal sealed class EntryPatcher(
 
                 if (set.Asset is not null && !JsonNode.DeepEquals(translated["asset"], set.Asset))
                 {
+                    if (translated["asset"] is not null && !set.Replaceable)
+                    {
+                        return ApiErrors.Validation(set.Path("asset"), $"the translation '{set.Locale}' has an asset, and assets of media type '{entry.MediaType}' are not replaceable");
+                    }
+
                     translated["asset"] = set.Asset.DeepClone();
                     entry.SideWrites.Add(new AddKey(storedKeys[set.Index]));
                 }

@@ -40,7 +40,8 @@ internal sealed record RemoveAsset(int Index, string Locale) : PatchOperation(In
 
 /// (ours) API 2026-07: adds a translation or changes one. Metadata, when given, replaces the
 /// locale's metadata; an asset, when given, replaces the locale's asset; what is not given stays.
-internal sealed record SetTranslation(int Index, string Locale, JsonObject? Metadata, JsonObject? Asset) : PatchOperation(Index), IAssetOperation
+/// `Replaceable`: the media type's; a translation's asset, once set, is replaced only when the type allows it.
+internal sealed record SetTranslation(int Index, string Locale, JsonObject? Metadata, JsonObject? Asset, bool Replaceable) : PatchOperation(Index), IAssetOperation
 {
     public string AssetField => "asset";
 }
@@ -229,58 +230,23 @@ internal sealed record PatchRequest(int? Version, bool PreserveUpdatedAt, IReadO
     private static PatchOperation? ParseSetTranslation(JsonShape shape, JsonObject patch, string path, int index, MediaTypeDefinition type, UsagePurposeCatalog purposes)
     {
         shape.Object(patch, path, RequestSchema<SetTranslationOperation>.WithOperation);
-        var locale = Locale(shape, patch, path);
-        JsonObject? metadata = null;
-        if (patch["metadata"] is { } metadataNode)
+        var locale = TranslationSchema.Locale(shape, patch, path);
+        var metadataErrors = new List<MetadataError>();
+        var metadata = TranslationSchema.Metadata(shape, patch, path, type, metadataErrors);
+        foreach (var error in metadataErrors)
         {
-            if (metadataNode is JsonObject given)
-            {
-                foreach (var error in MetadataRules.Check(type, given, requireRequired: false))
-                {
-                    shape.Add($"{path}.metadata.{error.MetadataProperty}", error.Message);
-                }
-
-                metadata = MetadataRules.WithoutNulls(given);
-            }
-            else
-            {
-                shape.Add($"{path}.metadata", "must be an object of metadata properties");
-            }
+            shape.Add(error.MetadataProperty, error.Message);
         }
 
-        JsonObject? asset = null;
-        if (patch["asset"] is { } assetNode)
-        {
-            if (!type.Translatable)
-            {
-                shape.Add($"{path}.asset", $"assets of media type '{type.Handle}' are not translatable");
-            }
-            else
-            {
-                asset = AssetSchema.Read(shape, assetNode, $"{path}.asset", type.Kind);
-            }
-        }
-
-        return shape.Ok && locale is not null ? new SetTranslation(index, locale, metadata, asset) : null;
+        var asset = TranslationSchema.Asset(shape, patch, path, type);
+        return shape.Ok && locale is not null ? new SetTranslation(index, locale, metadata, asset, type.Replaceable) : null;
     }
 
     private static PatchOperation? ParseRemoveTranslation(JsonShape shape, JsonObject patch, string path, int index, MediaTypeDefinition type, UsagePurposeCatalog purposes)
     {
         shape.Object(patch, path, RequestSchema<RemoveTranslationOperation>.WithOperation);
-        var locale = Locale(shape, patch, path);
+        var locale = TranslationSchema.Locale(shape, patch, path);
         return shape.Ok && locale is not null ? new RemoveTranslation(index, locale) : null;
-    }
-
-    private static string? Locale(JsonShape shape, JsonObject patch, string path)
-    {
-        var locale = shape.String(patch, path, "locale", required: true, maxLength: 35);
-        if (locale is not null && !MetadataValidator.LocalePattern().IsMatch(locale))
-        {
-            shape.Add($"{path}.locale", "must match ^[a-z][a-zA-Z0-9-]+$");
-            return null;
-        }
-
-        return locale;
     }
 
     private static PatchOperation? ParseAddUsageLogEntry(JsonShape shape, JsonObject patch, string path, int index, MediaTypeDefinition type, UsagePurposeCatalog purposes)

@@ -107,4 +107,101 @@ public sealed class TranslationPatchTests(TestApp app) : IClassFixture<TestApp>
             .AssertEnvelopeAsync(HttpStatusCode.BadRequest);
         Assert.StartsWith("No enum match for: \"setTranslation\"", details.GetProperty("patches.0.operation").GetString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task An_entry_has_at_most_100_translations_and_a_batch_takes_the_operations_too()
+    {
+        var client = await app.ReaderWriterAsync();
+        var full = await client.ImportImageAsync(extra: new JsonObject
+        {
+            ["translations"] = new JsonArray([.. Enumerable.Range(0, 100).Select(i => (JsonNode)new JsonObject { ["locale"] = $"x{i:D3}", ["metadata"] = new JsonObject { ["title"] = $"T{i}" } })]),
+        });
+        var details = await (await Patch07Async(client, full, Op("setTranslation", ("locale", "fr")))).AssertEnvelopeAsync(HttpStatusCode.BadRequest);
+        Assert.Contains("100 translations", details.GetProperty("patches.0.locale").GetString(), StringComparison.Ordinal);
+        // An existing locale may still change.
+        await (await Patch07Async(client, full, Op("setTranslation", ("locale", "x001"), ("metadata", new JsonObject { ["title"] = "changed" })))).JsonAsync();
+
+        // Through PATCH /mediaLibrary: each entry on its own, a bad locale fails only its entry.
+        var a = await client.ImportImageAsync();
+        var b = await client.ImportImageAsync();
+        var body = new JsonObject
+        {
+            ["entries"] = new JsonArray(
+                new JsonObject { ["id"] = a, ["patches"] = new JsonArray(Op("setTranslation", ("locale", "it"), ("metadata", new JsonObject { ["title"] = "Porto" }), ("asset", await client.UploadImageAsync(200, 100)))) },
+                new JsonObject { ["id"] = b, ["patches"] = new JsonArray(Op("removeTranslation", ("locale", "it"))) }),
+        };
+        var results = (await (await client.PatchAsync("/api/2026-07/mediaLibrary", ApiCalls.Json(body))).JsonAsync()).GetProperty("results");
+        Assert.True(results[0].GetProperty("ok").GetBoolean(), results.GetRawText());
+        Assert.Equal(400, results[1].GetProperty("status").GetInt32());
+        var it = Translation(await client.GetEntryAsync(a), "it")!.Value;
+        Assert.Equal("Porto", it.GetProperty("metadata").GetProperty("title").GetString());
+        Assert.Equal(200, it.GetProperty("asset").GetProperty("width").GetInt32());
+        Assert.Equal(1, (await client.GetEntryAsync(b)).GetProperty("version").GetInt32());
+    }
+}
+
+/// Media types whose assets are not translatable, or not replaceable.
+public sealed class AssetRulesApp : TestApp
+{
+    public override async Task InitializeAsync()
+    {
+        var path = await ProjectConfig.WriteAsync(DataDirectory);
+        var config = JsonNode.Parse(await File.ReadAllTextAsync(path))!;
+        var image = config["mediaTypes"]!.AsArray().First(t => t!["handle"]!.GetValue<string>() == "image")!;
+        foreach (var (handle, asset) in new[] { ("scan", new JsonObject { ["translatable"] = false }), ("plate", new JsonObject { ["replaceable"] = false }) })
+        {
+            var type = image.DeepClone().AsObject();
+            type["handle"] = handle;
+            type["asset"] = asset;
+            config["mediaTypes"]!.AsArray().Add(type);
+        }
+
+        await File.WriteAllTextAsync(path, config.ToJsonString());
+        Overrides["MediaLibrary:MediaTypesFile"] = path;
+        await base.InitializeAsync();
+    }
+}
+
+public sealed class TranslationAssetRulesTests(AssetRulesApp app) : IClassFixture<AssetRulesApp>
+{
+    private async Task<string> ImportAsync(HttpClient client, string mediaType)
+    {
+        var result = (await client.ImportAsync([new JsonObject
+        {
+            ["mediaType"] = mediaType, ["asset"] = await client.UploadImageAsync(), ["metadata"] = new JsonObject { ["title"] = "Plate 7" },
+        }])).GetProperty("results")[0];
+        Assert.True(result.GetProperty("ok").GetBoolean(), result.GetRawText());
+        return result.GetProperty("id").GetString()!;
+    }
+
+    private static Task<HttpResponseMessage> Patch07Async(HttpClient client, string id, params JsonObject[] patches) =>
+        client.PatchAsync(id, new JsonObject { ["patches"] = new JsonArray([.. patches]) }, "2026-07");
+
+    [Fact]
+    public async Task A_type_whose_assets_are_not_translatable_takes_translated_texts_but_no_file()
+    {
+        var client = await app.ReaderWriterAsync();
+        var id = await ImportAsync(client, "scan");
+        var details = await (await Patch07Async(client, id, Op("setTranslation", ("locale", "fr"), ("asset", await client.UploadImageAsync()))))
+            .AssertEnvelopeAsync(HttpStatusCode.BadRequest);
+        Assert.Contains("not translatable", details.GetProperty("patches.0.asset").GetString(), StringComparison.Ordinal);
+        await (await Patch07Async(client, id, Op("setTranslation", ("locale", "fr"), ("metadata", new JsonObject { ["title"] = "Planche 7" })))).JsonAsync();
+        Assert.Equal("Planche 7", (await client.GetEntryAsync(id)).GetProperty("translations")[0].GetProperty("metadata").GetProperty("title").GetString());
+    }
+
+    [Fact]
+    public async Task A_type_whose_assets_are_not_replaceable_sets_a_translations_file_once()
+    {
+        var client = await app.ReaderWriterAsync();
+        var id = await ImportAsync(client, "plate");
+        var first = await client.UploadImageAsync(300, 200);
+        await (await Patch07Async(client, id, Op("setTranslation", ("locale", "fr"), ("asset", first)))).JsonAsync();
+        // The same file again changes nothing; another one would replace it: refused, nothing changes.
+        await (await Patch07Async(client, id, Op("setTranslation", ("locale", "fr"), ("asset", first.DeepClone())))).JsonAsync();
+        var before = (await client.GetEntryAsync(id)).GetRawText();
+        var details = await (await Patch07Async(client, id, Op("setTranslation", ("locale", "fr"), ("asset", await client.UploadImageAsync(320, 200)))))
+            .AssertEnvelopeAsync(HttpStatusCode.BadRequest);
+        Assert.Contains("not replaceable", details.GetProperty("patches.0.asset").GetString(), StringComparison.Ordinal);
+        Assert.Equal(before, (await client.GetEntryAsync(id)).GetRawText());
+    }
 }
