@@ -122,6 +122,7 @@ public sealed class TokenMetricsApp : TestApp
     public TokenMetricsApp() => Overrides["MediaLibrary:Metrics:Token"] = Token;
 }
 
+[Collection(nameof(HostMetersCollection))]
 public sealed class TokenMetricsTests(TokenMetricsApp app) : IClassFixture<TokenMetricsApp>
 {
     [Fact]
