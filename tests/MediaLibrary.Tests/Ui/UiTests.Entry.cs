@@ -61,13 +61,18 @@ public sealed partial class UiTests
         var id = await ImportPictureAsync(client, new JsonObject { ["title"] = "Harbour at dawn" });
         SignIn();
         Browser.Navigate().GoToUrl(app.Url($"/ui/#/entry/{id}"));
-        Until(() => Find("#new-locale")).SendKeys("fr" + Keys.Enter);
+        // A caption being typed, not saved, survives the page being drawn again after the translation is added.
+        Until(() => Find("#field-caption")).SendKeys("Draft caption");
+        Find("#new-locale")!.SendKeys("fr" + Keys.Enter);
         var title = Until(() => Find("#tr-fr-title"));
         Assert.Single((await client.GetEntryAsync(id)).GetProperty("translations").EnumerateArray());
+        Assert.Equal("Draft caption", Find("#field-caption")!.GetAttribute("value"));
+        Assert.False((await client.GetEntryAsync(id)).GetProperty("metadata").TryGetProperty("caption", out _));
 
         // A wrong locale gets the server's message; nothing is added.
         Find("#new-locale")!.SendKeys("FR" + Keys.Enter);
         Until(() => Text("#status")?.Contains("must match", StringComparison.Ordinal) == true ? true : (bool?)null);
+        Assert.Single((await client.GetEntryAsync(id)).GetProperty("translations").EnumerateArray());
 
         title.SendKeys("Port à l'aube");
         Find("#tr-fr-caption")!.SendKeys("Le matin");
@@ -112,6 +117,12 @@ public sealed partial class UiTests
         Until(() => Text("#status") == "The fr translation is removed." ? true : (bool?)null);
         Assert.Equal(0, (await client.GetEntryAsync(id)).GetProperty("translations").GetArrayLength());
         Until(() => Find("#tr-fr-title") is null ? true : (bool?)null);
+
+        // The caption typed at the start is still there, still unsaved; now saved.
+        Assert.Equal("Draft caption", Find("#field-caption")!.GetAttribute("value"));
+        Find("#save")!.Click();
+        Until(() => Text("#status") == "Saved." ? true : (bool?)null);
+        Assert.Equal("Draft caption", (await client.GetEntryAsync(id)).GetProperty("metadata").GetProperty("caption").GetString());
         AssertNoConsoleErrors();
     }
 

@@ -1,5 +1,5 @@
 // The entry page: preview, delivery URL, metadata form from the media type, rights, where used, keys.
-import { main, h, say, api, token, servePath, sendFile, loadImage, titleOf, isImage, badge, loadMediaTypes, canWrite, dialog, inUse, sayOnNextScreen, leaving, screen, profiles, profileName, profileDot } from './http.js';
+import { main, h, say, api, busy, expired, token, servePath, sendFile, loadImage, titleOf, isImage, badge, loadMediaTypes, canWrite, dialog, inUse, sayOnNextScreen, leaving, screen, profiles, profileSelect } from './http.js';
 import { imageEditor } from './editor.js';
 
 /** A form control for one metadata property, by its type (SPEC §6); null for types edited elsewhere. */
@@ -40,7 +40,7 @@ function control(property, value) {
 function chips(id, property, value) {
   const name = (property.ui && property.ui.label) || property.handle;
   const list = h('ul', { className: 'chips', id: `${id}-chips`, 'aria-label': name });
-  const input = h('input', { id, type: 'text', placeholder: 'Add and press Enter', 'aria-describedby': `${id}-chips` });
+  const input = h('input', { id, type: 'text', placeholder: 'Add and press Enter' });
   const chip = (text) => {
     const item = h('li', { className: 'chip', 'data-value': text }, h('span', {}, text),
       h('button', { type: 'button', className: 'chip-remove', 'aria-label': `Remove ${text}`, onclick: () => { item.remove(); input.focus(); } }, '×'));
@@ -60,8 +60,10 @@ function chips(id, property, value) {
       list.lastElementChild.remove();
     }
   });
-  for (const word of Array.isArray(value) ? value : []) list.append(chip(word));
-  return h('div', { id: `${id}-holder`, className: 'chipfield', 'data-label-for': id }, list, input);
+  const holder = h('div', { id: `${id}-holder`, className: 'chipfield', 'data-label-for': id }, list, input);
+  holder.setWords = (words) => { list.replaceChildren(...(Array.isArray(words) ? words : []).map(chip)); input.value = ''; };
+  holder.setWords(value);
+  return holder;
 }
 
 const COST = { free: 'free', low: 'low cost', standard: 'standard cost', high: 'high cost' };
@@ -79,9 +81,9 @@ function rulesOf(profile) {
 /** The licence profile dropdown (SPEC §15): each option with its colour, the chosen profile's rules below. */
 function licenseControl(id, value) {
   const all = profiles();
-  const select = h('select', { id, 'aria-describedby': `${id}-rules` }, h('option', { value: '' }, '— none —'),
-    all.map((p) => h('option', { value: p.handle, selected: p.handle === value, 'data-color': p.color || '' }, profileName(p))),
-    value && !all.some((p) => p.handle === value) ? h('option', { value, selected: true }, `${value} (not configured)`) : null);
+  const select = profileSelect(id, value, '— none —');
+  select.setAttribute('aria-describedby', `${id}-rules`);
+  if (value && !all.some((p) => p.handle === value)) select.append(h('option', { value, selected: true }, `${value} (not configured)`));
   const swatch = h('span', { className: 'swatch', id: `${id}-swatch`, 'aria-hidden': 'true' });
   const rules = h('ul', { className: 'plain rules', id: `${id}-rules` });
   const show = () => {
@@ -90,7 +92,6 @@ function licenseControl(id, value) {
     swatch.hidden = !profile;
     rules.replaceChildren(...rulesOf(profile));
   };
-  for (const option of select.options) if (option.dataset.color) option.style.color = option.dataset.color;
   select.addEventListener('change', show);
   show();
   return h('div', { id: `${id}-holder`, 'data-label-for': id }, h('div', { className: 'row' }, swatch, select), rules);
@@ -129,16 +130,42 @@ function valueOf(property, form) {
   }
 }
 
+/** Puts a value (in the API's shape) back into its control: the inverse of valueOf. */
+function setValue(property, form, value) {
+  const el = form.querySelector(`#field-${CSS.escape(property.handle)}`);
+  switch (property.type) {
+    case 'li-boolean':
+    case 'li-invalid': el.checked = value === true; break;
+    case 'li-string-list': form.querySelector(`#field-${CSS.escape(property.handle)}-holder`).setWords(value); break;
+    case 'li-datetime': el.value = toLocalInput(value); break;
+    case 'li-datetime-validity':
+      form.querySelector(`#field-${CSS.escape(property.handle)}-from`).value = toLocalInput(value && value.from);
+      form.querySelector(`#field-${CSS.escape(property.handle)}-to`).value = toLocalInput(value && value.to);
+      break;
+    case 'li-license-profile': el.value = value ?? ''; el.dispatchEvent(new Event('change')); break;
+    default: el.value = value ?? '';
+  }
+}
+
+/** The control a person types in: the field's element, or the first input of a group (chips, a window, the licence). */
+const inputOf = (el) => (el.tagName === 'DIV' ? el.querySelector('input, select') : el);
+
 const same = (a, b) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
-/** Saves the original file to disk: images through serve-image with the token, others from their delivery URL. */
-function downloadOriginal(entry) {
+/**
+ * Saves the image as every reader gets it (serve-image with the token; with its edits, if any)
+ * under its file name. Videos and files are offered only when delivered from another host (a
+ * CDN): this server serves images alone.
+ */
+function download(entry) {
   const asset = entry.asset || {};
   if (!isImage(entry)) {
-    return asset.url ? h('a', { className: 'button', id: 'download', href: asset.url, download: asset.filename || '' }, 'Download original') : null;
+    const elsewhere = asset.url && new URL(asset.url, location.href).origin !== location.origin;
+    return elsewhere ? h('a', { className: 'button', id: 'download', href: asset.url, target: '_blank', rel: 'noopener' }, 'Open the file') : null;
   }
-  return h('button', { type: 'button', id: 'download', onclick: async () => {
+  const button = h('button', { type: 'button', id: 'download', onclick: () => busy(button.parentElement, async () => {
     const response = await fetch(servePath(asset.key), { headers: { Authorization: `Bearer ${token()}` } });
+    if (response.status === 401) { expired(); return; }
     if (!response.ok) { say(response.status === 403 ? `Refused: this entry is ${entry.state}.` : `The server answered ${response.status}.`, 'error'); return; }
     const url = URL.createObjectURL(await response.blob());
     const link = h('a', { href: url, download: asset.filename || entry.id, hidden: true });
@@ -147,14 +174,16 @@ function downloadOriginal(entry) {
     link.remove();
     setTimeout(() => URL.revokeObjectURL(url), 60000);
     say(`Downloading ${asset.filename || entry.id}.`);
-  } }, 'Download original');
+  }) }, entry.imageEdits ? 'Download (with its edits)' : 'Download');
+  return button;
 }
 
 /** Replaces the entry's file: stores the chosen file, then replaceAsset on the version shown. */
 function replaceFile(entry, rerender) {
   const input = h('input', { type: 'file', id: 'replace-file' });
   const progress = h('progress', { max: 1, value: 0, hidden: true, 'aria-label': 'Upload progress of the new file' });
-  input.addEventListener('change', async () => {
+  const field = h('div', { className: 'field' });
+  input.addEventListener('change', () => busy(field, async () => {
     const file = input.files[0];
     if (!file) return;
     progress.hidden = false;
@@ -170,8 +199,9 @@ function replaceFile(entry, rerender) {
       if (e.status === 401) return;
       say(e.status === 409 ? 'Someone changed this entry meanwhile; reload to see their version.' : `Not replaced: ${e.message}`, 'error');
     }
-  });
-  return h('div', { className: 'field' }, h('label', { for: 'replace-file' }, 'Replace the file'), input, progress);
+  }));
+  field.append(h('label', { for: 'replace-file' }, 'Replace the file'), input, progress);
+  return field;
 }
 
 /**
@@ -181,7 +211,7 @@ function replaceFile(entry, rerender) {
 function translationsPanel(entry, type, writer, rerender) {
   const texts = type.metadata.filter((p) => p.type === 'li-text');
   const label = (p) => (p.ui && p.ui.label) || p.handle;
-  const send = async (patches, done) => {
+  const send = (patches, done) => busy(document.getElementById('translations'), async () => {
     try {
       await api(`/mediaLibrary/${encodeURIComponent(entry.id)}`, { method: 'PATCH', body: { version: entry.version, patches } });
       say(done);
@@ -192,7 +222,7 @@ function translationsPanel(entry, type, writer, rerender) {
       say(e.status === 409 ? 'Someone changed this entry meanwhile; reload to see their version.' : `Not saved: ${e.message}`, 'error');
       return e;
     }
-  };
+  });
   const items = (entry.translations || []).map((t) => {
     const locale = t.locale;
     const slug = locale.replace(/[^a-zA-Z0-9-]/g, '');
@@ -210,20 +240,25 @@ function translationsPanel(entry, type, writer, rerender) {
         file);
     }
     const inputs = texts.map((p) => {
-      const input = h('input', { type: 'text', id: `tr-${slug}-${p.handle}`, value: typeof metadata[p.handle] === 'string' ? metadata[p.handle] : '', maxlength: p.config && p.config.maxLength, lang: locale, 'data-handle': p.handle });
+      const input = h('input', { type: 'text', id: `tr-${slug}-${p.handle}`, value: typeof metadata[p.handle] === 'string' ? metadata[p.handle] : '', maxlength: p.config && p.config.maxLength, lang: locale, 'data-handle': p.handle, 'aria-describedby': `tr-${slug}-error` });
       input.dataset.original = input.value;
       return input;
     });
     const error = h('p', { className: 'error', id: `tr-${slug}-error`, role: 'alert' });
     const upload = h('input', { type: 'file', id: `tr-${slug}-upload` });
-    upload.addEventListener('change', async () => {
+    upload.addEventListener('change', () => busy(document.getElementById('translations'), async () => {
       if (!upload.files[0]) return;
+      let stored;
       try {
-        const stored = await sendFile(upload.files[0]);
-        delete stored.extracted;
-        await send([{ operation: 'setTranslation', locale, asset: stored }], `The ${locale} file is set.`);
-      } catch (e) { if (e.status !== 401) say(`Not stored: ${e.message}`, 'error'); }
-    });
+        stored = await sendFile(upload.files[0]);
+      } catch (e) {
+        upload.value = '';
+        if (e.status !== 401) say(`Not stored: ${e.message}`, 'error');
+        return;
+      }
+      delete stored.extracted;
+      await send([{ operation: 'setTranslation', locale, asset: stored }], `The ${locale} file is set.`);
+    }));
     const form = h('form', { className: 'form translation', 'data-locale': locale, 'aria-labelledby': `tr-${slug}-heading`, onsubmit: async (event) => {
       event.preventDefault();
       error.textContent = '';
@@ -269,7 +304,12 @@ function translationsPanel(entry, type, writer, rerender) {
     add);
 }
 
-export async function renderEntry(id) {
+/**
+ * The entry page. `drafts` are edits not yet saved on the page drawn before (metadata values by
+ * property, translation fields by id): a save or an action elsewhere on the page draws it again
+ * and keeps them, still unsaved.
+ */
+export async function renderEntry(id, drafts = null) {
   main.replaceChildren(h('p', {}, 'Loading…'));
   const mine = screen.id;
   let entry;
@@ -316,17 +356,32 @@ export async function renderEntry(id) {
   // control changed, so a date shown in local time (and read back in UTC) is not rewritten.
   const initial = new Map(editable.map(({ property }) => [property.handle, valueOf(property, form)]));
   // Leaving with changed fields asks first (the router and the browser both ask leaving.guard).
-  leaving.guard = () => (document.contains(form) && (editable.some(({ property }) => !same(valueOf(property, form), initial.get(property.handle)))
-    || [...document.querySelectorAll('#translations input[data-original]')].some((input) => input.value !== input.dataset.original))
-    ? 'Leave this entry without saving your changes?' : null);
+  const snapshot = () => {
+    const kept = { metadata: new Map(), fields: new Map() };
+    if (!document.contains(form)) return kept;
+    for (const { property } of editable) {
+      const value = valueOf(property, form);
+      if (!same(value, initial.get(property.handle))) kept.metadata.set(property.handle, value);
+    }
+    for (const input of document.querySelectorAll('#translations input[data-original]')) {
+      if (input.value !== input.dataset.original) kept.fields.set(input.id, input.value);
+    }
+    return kept;
+  };
+  // Draws the page again (after a save or an action), keeping what is still being edited.
+  const reload = () => renderEntry(entry.id, snapshot());
+  leaving.guard = () => {
+    const kept = snapshot();
+    return kept.metadata.size || kept.fields.size ? 'Leave this entry without saving your changes?' : null;
+  };
   if (!writer) {
     // A read-only token sees the values; nothing it could not save is offered.
     for (const control of form.querySelectorAll('input, textarea, select, button')) control.disabled = true;
     form.querySelector('#save').remove();
   }
-  form.addEventListener('submit', async (event) => {
+  form.addEventListener('submit', (event) => busy(form, async () => {
     event.preventDefault();
-    for (const { error, el } of fieldErrors.values()) { error.textContent = ''; el.removeAttribute('aria-invalid'); el.removeAttribute('aria-describedby'); }
+    for (const { error, el } of fieldErrors.values()) { error.textContent = ''; inputOf(el).removeAttribute('aria-invalid'); inputOf(el).removeAttribute('aria-describedby'); }
     const changed = editable.map(({ property }) => ({ property, value: valueOf(property, form) }))
       .filter(({ property, value }) => !same(value, initial.get(property.handle)));
     if (!changed.length) { say('Nothing changed.'); return; }
@@ -334,7 +389,7 @@ export async function renderEntry(id) {
     try {
       await api(`/mediaLibrary/${encodeURIComponent(entry.id)}`, { method: 'PATCH', body: { version: entry.version, patches } });
       say('Saved.');
-      renderEntry(entry.id);
+      reload();
     } catch (e) {
       if (e.status === 401) return;
       const details = (e.body && e.body.error_details) || {};
@@ -344,24 +399,25 @@ export async function renderEntry(id) {
         const target = match && changed[Number(match[1])] && fieldErrors.get(changed[Number(match[1])].property.handle);
         if (target) {
           target.error.textContent = typeof message === 'string' ? message : JSON.stringify(message);
-          target.el.setAttribute('aria-invalid', 'true');
-          target.el.setAttribute('aria-describedby', target.error.id);
-          if (!placed) (target.el.tagName === 'DIV' ? target.el.querySelector('input, select') : target.el).focus();
+          inputOf(target.el).setAttribute('aria-invalid', 'true');
+          inputOf(target.el).setAttribute('aria-describedby', target.error.id);
+          // Focused once the form is enabled again (it is busy until this handler returns).
+          if (!placed) setTimeout(() => inputOf(target.el).focus(), 0);
           placed = true;
         }
       }
       say(e.status === 409 ? 'Someone changed this entry meanwhile; reload to see their version.' : placed ? 'Not saved: see the messages beside the fields.' : `Not saved: ${e.message}`, 'error');
     }
-  });
+  }));
 
   // Rights: revoke with a note, unrevoke, archive
-  const patch = async (operation, extra = {}, done = 'Done.') => {
+  const patch = (operation, extra = {}, done = 'Done.') => busy(rights, async () => {
     try {
       await api(`/mediaLibrary/${encodeURIComponent(entry.id)}`, { method: 'PATCH', body: { patches: [{ operation, ...extra }] } });
       say(done);
-      renderEntry(entry.id);
+      reload();
     } catch (e) { if (e.status !== 401) say(e.message, 'error'); }
-  };
+  });
   const note = h('textarea', { id: 'revoke-note', rows: 2, maxlength: 200 });
   const rights = h('section', { className: 'panel', 'aria-labelledby': 'rights-heading' },
     h('h2', { id: 'rights-heading' }, 'Rights'),
@@ -402,18 +458,28 @@ export async function renderEntry(id) {
     h('div', { className: 'entry' },
       h('div', {},
         h('section', { className: 'panel', 'aria-label': 'Preview' }, preview),
-        isImage(entry) && writer ? imageEditor(entry, title, () => renderEntry(entry.id)) : null,
+        isImage(entry) && writer ? imageEditor(entry, title, reload) : null,
         h('section', { className: 'panel', 'aria-labelledby': 'delivery-heading' }, h('h2', { id: 'delivery-heading' }, 'Delivery URL'),
           h('div', { className: 'row copy' }, h('label', { for: 'delivery-url', className: 'visually-hidden' }, 'Delivery URL'), url, copy),
-          h('p', {}, downloadOriginal(entry))),
+          h('p', {}, download(entry))),
         h('section', { className: 'panel', 'aria-labelledby': 'facts-heading' }, h('h2', { id: 'facts-heading' }, 'File'), facts,
-          writer && !(type.asset && type.asset.replaceable === false) ? replaceFile(entry, () => renderEntry(entry.id)) : null),
+          writer && !(type.asset && type.asset.replaceable === false) ? replaceFile(entry, reload) : null),
         keys),
       h('div', {},
         rights,
         used,
         h('section', { className: 'panel', 'aria-labelledby': 'metadata-heading' }, h('h2', { id: 'metadata-heading' }, 'Metadata'), form),
-        translationsPanel(entry, type, writer, () => renderEntry(entry.id)))));
+        translationsPanel(entry, type, writer, reload))));
+
+  // What was being edited when the page was drawn again is put back, still unsaved.
+  for (const [handle, value] of (drafts && drafts.metadata) || []) {
+    const field = editable.find((f) => f.property.handle === handle);
+    if (field) setValue(field.property, form, value);
+  }
+  for (const [fieldId, value] of (drafts && drafts.fields) || []) {
+    const input = document.getElementById(fieldId);
+    if (input) input.value = value;
+  }
 
   const [documents, media, log, keyList] = await Promise.all([
     api(`/mediaLibrary/${encodeURIComponent(entry.id)}/incomingDocumentReferences`).catch(() => null),

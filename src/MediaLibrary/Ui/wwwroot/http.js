@@ -65,6 +65,20 @@ function describeError(status, body) {
   return (body && body.error) || `The server answered ${status}`;
 }
 
+/** The token was refused (expired or revoked): back to the sign-in. */
+export const expired = () => session.expired('Your token was not accepted (expired or revoked). Sign in again.');
+
+/** Runs `work` with the controls inside `el` disabled, so a second click cannot send the same change again. */
+export async function busy(el, work) {
+  const controls = [...el.querySelectorAll('button, input, select, textarea')].filter((c) => !c.disabled);
+  for (const c of controls) c.disabled = true;
+  try {
+    return await work();
+  } finally {
+    for (const c of controls) c.disabled = false;
+  }
+}
+
 export async function api(path, { method = 'GET', body } = {}) {
   const headers = { Authorization: `Bearer ${token()}` };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
@@ -72,7 +86,7 @@ export async function api(path, { method = 'GET', body } = {}) {
   const text = await response.text();
   const json = text ? JSON.parse(text) : null;
   if (response.status === 401) {
-    session.expired('Your token was not accepted (expired or revoked). Sign in again.');
+    expired();
     throw new ApiError(401, json);
   }
   if (!response.ok) throw new ApiError(response.status, json);
@@ -90,7 +104,10 @@ export function sendFile(file, progress) {
       let body = null;
       try { body = JSON.parse(xhr.responseText); } catch { /* not JSON */ }
       if (xhr.status === 201) resolve(body);
-      else reject(new ApiError(xhr.status, body));
+      else {
+        if (xhr.status === 401) expired();
+        reject(new ApiError(xhr.status, body));
+      }
     });
     xhr.addEventListener('error', () => reject(new Error('The upload did not reach the server.')));
     xhr.send(file);
@@ -139,6 +156,14 @@ export function profileOf(entry, types) {
   const property = type && type.metadata.find((p) => p.type === 'li-license-profile');
   const handle = property && entry.metadata ? entry.metadata[property.handle] : null;
   return handle ? licenseProfiles.find((p) => p.handle === handle) || { handle, label: null, color: null, unknown: true } : null;
+}
+
+/** A dropdown of the configured licence profiles, each in its colour; '' is `none`. */
+export function profileSelect(id, value, none) {
+  const select = h('select', { id }, h('option', { value: '' }, none),
+    licenseProfiles.map((p) => h('option', { value: p.handle, selected: p.handle === value, 'data-color': p.color || '' }, profileName(p))));
+  for (const option of select.options) if (option.dataset.color) option.style.color = option.dataset.color;
+  return select;
 }
 
 /** A coloured dot for a profile (its colour comes from the config: set through the CSSOM, which the CSP allows). */

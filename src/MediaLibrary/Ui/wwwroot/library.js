@@ -1,6 +1,6 @@
 // The library: search, filters (kept in the URL), a grid of thumbnails with endless scrolling,
 // selection of several entries with actions on all of them at once, and upload.
-import { main, h, say, api, ApiError, sendFile, loadImage, titleOf, isImage, badge, canWrite, loadMediaTypes, dialog, inUse, screen, profiles, profileName, profileOf, profileDot } from './http.js';
+import { main, h, say, api, ApiError, sendFile, loadImage, titleOf, isImage, badge, canWrite, loadMediaTypes, dialog, inUse, screen, profiles, profileName, profileSelect, profileOf, profileDot } from './http.js';
 
 const PAGE = 40;
 
@@ -186,9 +186,7 @@ export async function renderLibrary() {
   /** Sets one licence profile (SPEC §15) on every selected entry whose media type has a licence property. */
   async function license() {
     const types = await loadMediaTypes();
-    const select = h('select', { id: 'batch-license-profile' }, h('option', { value: '' }, '— none (remove) —'),
-      profiles().map((p) => h('option', { value: p.handle }, profileName(p))));
-    for (const [i, p] of profiles().entries()) if (p.color) select.options[i + 1].style.color = p.color;
+    const select = profileSelect('batch-license-profile', '', '— none (remove) —');
     dialog(`Licence for ${selection.size} ${selection.size === 1 ? 'entry' : 'entries'}`,
       h('div', { className: 'field' }, h('label', { for: 'batch-license-profile' }, 'Licence profile'), select),
       'Set', () => run(select.value ? `Licence set to ${profileName(profiles().find((p) => p.handle === select.value))}` : 'Licence removed', (entry) => {
