@@ -63,7 +63,7 @@ public sealed record UnarchiveOperation : PatchOperationRequest;
 [Description("Removes a translation's asset; the default asset cannot be removed.")]
 public sealed record RemoveAssetOperation(string Locale) : PatchOperationRequest;
 
-[Description("(ours) From 2026-07: adds the locale's translation or changes it. `metadata`, when given, replaces the translation's metadata (validated by the media type, required properties not required); `asset`, when given, replaces its asset (the key must exist in storage; media types whose assets are translatable). At most 100 translations.")]
+[Description("(ours) From 2026-07: adds the locale's translation or changes it. `metadata`, when given, replaces the translation's metadata (validated by the media type, required properties not required); `asset`, when given, replaces its asset (the key must exist in storage; media types whose assets are translatable; once set, replaced only where they are replaceable). At most 100 translations.")]
 public sealed record SetTranslationOperation(
     [property: Description("^[a-z][a-zA-Z0-9-]+$")] string Locale,
     Dictionary<string, JsonElement>? Metadata = null,
