@@ -76,9 +76,11 @@ internal static class Telemetry
         if (metrics.Enabled)
         {
             builder.Services.AddHostedService<TelemetrySampler>();
+            // Of ASP.NET Core's meters only Hosting's (http.server.request.duration, active
+            // requests): routing's, Kestrel's and the others record on every request or
+            // connection too, and no documented series needs them.
             otel.WithMetrics(m => m
-                .AddMeter(Name, "Npgsql")
-                .AddAspNetCoreInstrumentation()
+                .AddMeter(Name, "Npgsql", "Microsoft.AspNetCore.Hosting")
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
                 .AddPrometheusExporter());
