@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using MediaLibrary.Tests.Events;
 using MediaLibrary.Tests.Infrastructure;
 using static MediaLibrary.Tests.Infrastructure.ApiCalls;
+using static MediaLibrary.Tests.Entries.TranslationPatchTests;
 
 namespace MediaLibrary.Tests.Entries;
 
@@ -11,10 +12,11 @@ namespace MediaLibrary.Tests.Entries;
 /// removed after the import, which the UI's translations panel uses.
 public sealed class TranslationPatchTests(TestApp app) : IClassFixture<TestApp>
 {
-    private static Task<HttpResponseMessage> Patch07Async(HttpClient client, string id, params JsonObject[] patches) =>
+    internal static Task<HttpResponseMessage> Patch07Async(HttpClient client, string id, params JsonObject[] patches) =>
         client.PatchAsync(id, new JsonObject { ["patches"] = new JsonArray([.. patches]) }, "2026-07");
 
-    private static JsonElement? Translation(JsonElement entry, string locale) =>
+    /// The entry's translation for the locale, or null.
+    internal static JsonElement? Translation(JsonElement entry, string locale) =>
         entry.GetProperty("translations").EnumerateArray().Cast<JsonElement?>().FirstOrDefault(t => t!.Value.GetProperty("locale").GetString() == locale);
 
     [Fact]
@@ -173,9 +175,6 @@ public sealed class TranslationAssetRulesTests(AssetRulesApp app) : IClassFixtur
         Assert.True(result.GetProperty("ok").GetBoolean(), result.GetRawText());
         return result.GetProperty("id").GetString()!;
     }
-
-    private static Task<HttpResponseMessage> Patch07Async(HttpClient client, string id, params JsonObject[] patches) =>
-        client.PatchAsync(id, new JsonObject { ["patches"] = new JsonArray([.. patches]) }, "2026-07");
 
     [Fact]
     public async Task A_type_whose_assets_are_not_translatable_takes_translated_texts_but_no_file()

@@ -250,10 +250,7 @@ public sealed partial class UiTests
     [Fact]
     public async Task On_the_entry_page_revoke_unarchive_and_delete_each_ask_first()
     {
-        var client = await app.ReaderWriterAsync();
-        var id = await ImportPictureAsync(client, new JsonObject { ["title"] = "Press conference" });
-        SignIn();
-        Browser.Navigate().GoToUrl(app.Url($"/ui/#/entry/{id}"));
+        var (client, id) = await OpenNewEntryAsync(new JsonObject { ["title"] = "Press conference" });
 
         // Revoke asks; Escape cancels and nothing changes.
         Until(() => Find("#revoke"))!.Click();
@@ -288,10 +285,7 @@ public sealed partial class UiTests
     [Fact]
     public async Task Rotate_pixelate_and_set_the_focal_point_on_the_entry_page_then_restore_the_original()
     {
-        var client = await app.ReaderWriterAsync();
-        var id = await ImportPictureAsync(client, new JsonObject { ["title"] = "Witness at the scene" });
-        SignIn();
-        Browser.Navigate().GoToUrl(app.Url($"/ui/#/entry/{id}"));
+        var (client, id) = await OpenNewEntryAsync(new JsonObject { ["title"] = "Witness at the scene" });
         bool Loaded(string css) => Browser.ExecuteScript($"const i = document.querySelector(\"{css}\"); return !!i && i.tagName === 'IMG' && i.complete && i.naturalWidth > 0") is true;
         Until(() => Loaded("#editor-image") ? true : (bool?)null);
         Assert.Equal("The original, unedited.", Text("#editor-state"));
@@ -337,10 +331,7 @@ public sealed partial class UiTests
     [Fact]
     public async Task Leaving_an_entry_with_unsaved_edits_asks_first()
     {
-        var client = await app.ReaderWriterAsync();
-        var id = await ImportPictureAsync(client, new JsonObject { ["title"] = "Council vote" });
-        SignIn();
-        Browser.Navigate().GoToUrl(app.Url($"/ui/#/entry/{id}"));
+        var (client, id) = await OpenNewEntryAsync(new JsonObject { ["title"] = "Council vote" });
         Until(() => Find("#metadata"));
         // Fields are named by the media type's ui.label, not the handle.
         Assert.Contains("Caption", Browser.FindElements(By.CssSelector("#metadata label")).Select(l => l.Text));

@@ -11,6 +11,16 @@ public sealed partial class UiTests
     private static async Task<string> ImportPictureAsync(HttpClient client, JsonObject metadata) =>
         await client.ImportImageAsync(metadata, new JsonObject { ["asset"] = await client.UploadAsync(SampleFiles.DecodableJpeg(400, 300), "picture.jpg") });
 
+    /// A new picture entry with this metadata, its page open in the signed-in browser.
+    private async Task<(HttpClient Client, string Id)> OpenNewEntryAsync(JsonObject metadata)
+    {
+        var client = await app.ReaderWriterAsync();
+        var id = await ImportPictureAsync(client, metadata);
+        SignIn();
+        Browser.Navigate().GoToUrl(app.Url($"/ui/#/entry/{id}"));
+        return (client, id);
+    }
+
     private void SignIn()
     {
         Browser.Navigate().GoToUrl(app.Url("/ui/"));

@@ -22,16 +22,10 @@ public sealed partial class UiTests
         return path;
     }
 
-    private static JsonElement? TranslationOf(JsonElement entry, string locale) =>
-        entry.GetProperty("translations").EnumerateArray().Cast<JsonElement?>().FirstOrDefault(t => t!.Value.GetProperty("locale").GetString() == locale);
-
     [Fact]
     public async Task Tags_are_chips_added_with_enter_or_a_comma_and_removed_with_their_button()
     {
-        var client = await app.ReaderWriterAsync();
-        var id = await ImportPictureAsync(client, new JsonObject { ["title"] = "Quay at night", ["tags"] = new JsonArray("fog", "quay") });
-        SignIn();
-        Browser.Navigate().GoToUrl(app.Url($"/ui/#/entry/{id}"));
+        var (client, id) = await OpenNewEntryAsync(new JsonObject { ["title"] = "Quay at night", ["tags"] = new JsonArray("fog", "quay") });
         Until(() => Find("#field-tags-chips"));
         string Chips() => (string)Browser.ExecuteScript("return [...document.querySelectorAll('#field-tags-chips li')].map(li => li.dataset.value).join(',')")!;
         Assert.Equal("fog,quay", Chips());
@@ -57,10 +51,7 @@ public sealed partial class UiTests
     [Fact]
     public async Task A_translation_is_added_its_texts_and_file_edited_and_removed()
     {
-        var client = await app.ReaderWriterAsync();
-        var id = await ImportPictureAsync(client, new JsonObject { ["title"] = "Harbour at dawn" });
-        SignIn();
-        Browser.Navigate().GoToUrl(app.Url($"/ui/#/entry/{id}"));
+        var (client, id) = await OpenNewEntryAsync(new JsonObject { ["title"] = "Harbour at dawn" });
         // A caption being typed, not saved, survives the page being drawn again after the translation is added.
         Until(() => Find("#field-caption")).SendKeys("Draft caption");
         Find("#new-locale")!.SendKeys("fr" + Keys.Enter);
@@ -78,7 +69,7 @@ public sealed partial class UiTests
         Find("#tr-fr-caption")!.SendKeys("Le matin");
         Find("#tr-fr-save")!.Click();
         Until(() => Text("#status") == "The fr translation is saved." ? true : (bool?)null);
-        var fr = TranslationOf(await client.GetEntryAsync(id), "fr")!.Value;
+        var fr = Entries.TranslationPatchTests.Translation(await client.GetEntryAsync(id), "fr")!.Value;
         Assert.Equal("Port à l'aube", fr.GetProperty("metadata").GetProperty("title").GetString());
         Assert.Equal("Le matin", fr.GetProperty("metadata").GetProperty("caption").GetString());
 
@@ -86,7 +77,7 @@ public sealed partial class UiTests
         var path = await LocalFileAsync("port.jpg", SampleFiles.DecodableJpeg(300, 200));
         Until(() => Find("#tr-fr-upload")).SendKeys(path);
         Until(() => Browser.ExecuteScript("const i = document.getElementById('tr-fr-preview'); return !!i && i.complete && i.naturalWidth > 0") is true ? true : (bool?)null);
-        fr = TranslationOf(await client.GetEntryAsync(id), "fr")!.Value;
+        fr = Entries.TranslationPatchTests.Translation(await client.GetEntryAsync(id), "fr")!.Value;
         Assert.Equal(300, fr.GetProperty("asset").GetProperty("width").GetInt32());
         Assert.Equal("port.jpg", fr.GetProperty("asset").GetProperty("filename").GetString());
         AssertAltText();
@@ -107,7 +98,7 @@ public sealed partial class UiTests
 
         ClickWhenDrawn("#tr-fr-remove-asset");
         Until(() => Text("#status") == "The fr file is removed." ? true : (bool?)null);
-        fr = TranslationOf(await client.GetEntryAsync(id), "fr")!.Value;
+        fr = Entries.TranslationPatchTests.Translation(await client.GetEntryAsync(id), "fr")!.Value;
         Assert.False(fr.TryGetProperty("asset", out _));
         Assert.Equal("Port à l'aube", fr.GetProperty("metadata").GetProperty("title").GetString());
 
