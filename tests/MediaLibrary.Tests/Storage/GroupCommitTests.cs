@@ -80,18 +80,29 @@ public sealed class GroupCommitTests(TestApp app) : IClassFixture<TestApp>
         var id = $"group-{Guid.NewGuid():N}";
         var first = await Database.OpenWriteAsync();
         await Insert(first, id, 0);
-        var queued = Task.Run(async () =>
+        Task<int> Update() => Task.Run(async () =>
         {
             await using var autocommit = await Database.OpenAutocommitWriteAsync();
             return await autocommit.ExecuteAsync("UPDATE validity_boundaries SET at = @at WHERE entry_id = @id", CancellationToken.None,
                 ("at", FarAway.AddDays(7)), ("id", id));
         });
+
+        Task<int> queued;
         if (Database.SqliteSessions is { } sqlite)
         {
+            // SQLite: the autocommit writer queues behind the open group and runs after its commit.
+            queued = Update();
             await Waits.UntilAsync(() => sqlite.WritersWaiting == 1, TimeSpan.FromSeconds(10), "the autocommit writer queued");
+            await first.CommitAsync(CancellationToken.None);
+        }
+        else
+        {
+            // PostgreSQL has no queue: an UPDATE started before the commit would not see the
+            // uncommitted row at all (0 rows, no wait), so it starts after the commit.
+            await first.CommitAsync(CancellationToken.None);
+            queued = Update();
         }
 
-        await first.CommitAsync(CancellationToken.None);
         await first.DisposeAsync();
         Assert.Equal(1, await queued);
 
